@@ -1,0 +1,1 @@
+"""Migrant information hotline: one engine over a curated content tree, many channels."""

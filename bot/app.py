@@ -1,0 +1,107 @@
+"""Composition root: builds the hotline (storage, content, engine, outbox, HTTP) from Settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.content.loader import load_tree
+from bot.content.model import ContentTree
+from bot.engine.conversation import Conversation
+from bot.engine.switchboard import Switchboard
+from bot.language.catalogs import Catalogs
+from bot.outbox import Outbox
+from bot.settings import Settings
+from bot.storage.crypto import Vault
+from bot.storage.database import Database
+from bot.storage.migrate import is_current
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Hotline:
+    """Everything one process needs, built once and passed down."""
+
+    settings: Settings
+    database: Database
+    vault: Vault
+    tree: ContentTree
+    conversation: Conversation
+    outbox: Outbox
+    switchboard: Switchboard
+
+    async def close(self) -> None:
+        await self.database.close()
+
+
+def build(settings: Settings) -> Hotline:
+    database = Database(settings.database_url)
+    vault = Vault(settings.master_keys)
+    tree = load_tree(settings.content_dir)
+    for path, problem in tree.problems:
+        log.error("content problem: %s: %s", path, problem)
+    conversation = Conversation(
+        tree,
+        Catalogs(settings.locales_dir),
+        default_language=settings.default_language,
+        max_text=settings.max_text_length,
+    )
+    outbox = Outbox(database=database, vault=vault)
+    switchboard = Switchboard(
+        database=database, vault=vault, conversation=conversation, outbox=outbox
+    )
+    return Hotline(
+        settings=settings,
+        database=database,
+        vault=vault,
+        tree=tree,
+        conversation=conversation,
+        outbox=outbox,
+        switchboard=switchboard,
+    )
+
+
+def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = hotline or build(settings)
+        app.state.hotline = built
+        if not await is_current(built.database):
+            log.error("the database schema is not current: run `hotline db upgrade`")
+        log.info(
+            "hotline started: %d content nodes, Telegram and SMS not configured",
+            len(built.tree.nodes),
+        )
+        yield
+        if hotline is None:
+            await built.close()
+
+    app = FastAPI(
+        title="Migrant information hotline", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        built: Hotline = request.app.state.hotline
+        database_ok = await built.database.ping() and await is_current(built.database)
+        content: dict[str, Any] = {
+            "nodes": len(built.tree.nodes),
+            "hotlines": len(built.tree.hotlines),
+            "problems": len(built.tree.problems),
+        }
+        healthy = database_ok and bool(built.tree.nodes)
+        body = {
+            "status": "ok" if healthy else "degraded",
+            "database": "ok" if database_ok else "unavailable or not migrated",
+            "content": content,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return app

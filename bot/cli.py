@@ -1,0 +1,183 @@
+"""The `hotline` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import sys
+from collections.abc import Iterator
+
+import click
+from pydantic import ValidationError
+
+from bot.engine.messages import Inbound, Reply
+from bot.settings import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "HOTLINE_" + "_".join(str(p) for p in error["loc"]).upper()
+            click.echo(f"setting {name}: {error['msg']}", err=True)
+        raise SystemExit(2) from None
+
+
+@click.group()
+def main() -> None:
+    """Migrant information hotline."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (HOTLINE_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (HOTLINE_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the hotline: HTTP, channels, senders."""
+    import uvicorn
+
+    from bot import logs
+    from bot.app import create_app
+
+    settings = _settings()
+    logs.configure(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,  # access lines would carry chat ids in paths
+    )
+
+
+class TerminalSender:
+    """Prints replies: the outbox's sender for `hotline chat`."""
+
+    channel = "cli"
+
+    async def send(self, address: str, reply: Reply) -> None:
+        click.echo(reply.text)
+        for number, option in enumerate(reply.options, start=1):
+            click.echo(f"  {number}. {option.label}")
+        click.echo("")
+
+
+def _lines() -> Iterator[str]:
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            click.echo("> ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            return
+        yield line.rstrip("\n")
+
+
+@main.command()
+@click.option("--lang", default=None, help="Your language (ru, ky, ...); skips the picker.")
+@click.option("--country", default=None, help="Country you are in (KZ, RU, ...).")
+@click.option(
+    "--person",
+    default=None,
+    help="Talk as this person again (the session is kept); default: a new person.",
+)
+def chat(lang: str | None, country: str | None, person: str | None) -> None:
+    """Talk to the bot in the terminal. Choose options by number."""
+    from bot.app import build
+
+    settings = _settings()
+
+    async def run() -> None:
+        hotline = build(settings)
+        sender = TerminalSender()
+        address = person or f"terminal-{secrets.token_hex(4)}"
+        try:
+            for line in _lines():
+                await hotline.switchboard.receive(
+                    Inbound(
+                        channel="cli",
+                        address=address,
+                        text=line,
+                        language_hint=lang,
+                        country_hint=country,
+                        message_id=None,
+                    )
+                )
+                while await hotline.outbox.dispatch_once(sender):
+                    pass
+        finally:
+            await hotline.close()
+
+    asyncio.run(run())
+
+
+@main.command()
+@click.option("--lang", default=None, help="Language of the texts (default: detected).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per text.")
+@click.argument("text")
+def match(lang: str | None, as_json: bool, text: str) -> None:
+    """Which nodes a text reaches. TEXT '-' reads one text per line from standard input."""
+    from bot.content.loader import load_tree
+    from bot.engine.conversation import Conversation
+    from bot.language.catalogs import Catalogs
+    from bot.language.detect import detect
+
+    settings = _settings()
+    conversation = Conversation(load_tree(settings.content_dir), Catalogs(settings.locales_dir))
+    texts = (line.rstrip("\n") for line in sys.stdin) if text == "-" else iter([text])
+    for item in texts:
+        matches = conversation.index.match(item, limit=5)
+        result = {
+            "language": lang or detect(item),
+            "urgent": conversation.triage.check(item) is not None,
+            "matches": [{"node": m.node, "score": m.score} for m in matches],
+        }
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            flag = "URGENT " if result["urgent"] else ""
+            found = ", ".join(f"{m.node} ({m.score:.2f})" for m in matches) or "no match"
+            click.echo(f"{flag}[{result['language']}] {found}")
+
+
+@main.group()
+def content() -> None:
+    """The content tree."""
+
+
+@content.command("check")
+def content_check() -> None:
+    """Validate the content tree; exits 1 on errors. Prints the coverage table."""
+    from bot.content.check import check, coverage_table
+    from bot.content.loader import load_tree
+
+    settings = _settings()
+    tree = load_tree(settings.content_dir)
+    report = check(tree)
+    click.echo(coverage_table(tree))
+    click.echo("")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"{len(tree.nodes)} nodes, {len(tree.hotlines)} directory entries: "
+        f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+    raise SystemExit(0 if report.ok else 1)
+
+
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations up to the newest."""
+    from bot.storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    click.echo("database is up to date")

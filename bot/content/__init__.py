@@ -1,0 +1,1 @@
+"""The curated content tree: model, loader, validator, search index."""

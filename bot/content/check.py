@@ -1,0 +1,168 @@
+"""Validate the content tree: errors stop a release, warnings tell editors what to look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import available_timezones
+
+import phonenumbers
+from babel import Locale
+from phonenumbers import shortnumberinfo
+
+from bot.content.contract import CONTRACT_NODES
+from bot.content.loader import LANGUAGES
+from bot.content.model import ContentTree, Node
+from bot.engine.messages import MAX_OPTION_DATA_BYTES
+from bot.engine.triage import URGENT_NODE
+
+# Telegram's limit for one message: https://core.telegram.org/bots/api#sendmessage
+MAX_MESSAGE_CHARS = 4096
+REVIEW_MAX_AGE = timedelta(days=180)
+_COUNTRIES = frozenset(code for code in Locale("en").territories if code.isalpha())
+
+
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def phone_problem(phone: str, country: str) -> str | None:
+    """Why a directory number is not a valid number of its country, or None if it is."""
+    if phone.startswith("+"):
+        try:
+            number = phonenumbers.parse(phone, None)
+        except phonenumbers.NumberParseException as exc:
+            return f"cannot be read as a phone number: {exc}"
+        if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) != phone:
+            return "is not written in E.164 (+ country code and digits, no spaces)"
+        if not phonenumbers.is_valid_number(number):
+            return "is not a valid phone number"
+        if phonenumbers.region_code_for_number(number) != country:
+            return f"belongs to {phonenumbers.region_code_for_number(number)}, not {country}"
+        return None
+    # Short numbers (112, 103) only work inside their country.
+    if not phone.isdigit():
+        return "must be E.164 (+...) or a short number of digits"
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException as exc:
+        return f"cannot be read as a phone number: {exc}"
+    if not shortnumberinfo.is_valid_short_number_for_region(number, country):
+        return f"is not a valid short number in {country}"
+    return None
+
+
+def _longest_text(node: Node) -> int:
+    longest = 0
+    for text in node.texts.values():
+        base = len(text.title) + 2 + len(text.body)
+        extra = max((len(t) + 2 for t in text.by_country.values()), default=0)
+        longest = max(longest, base + extra)
+    return longest
+
+
+def check(tree: ContentTree, today: date | None = None) -> Report:
+    today = today or date.today()
+    report = Report()
+    error, warn = report.errors.append, report.warnings.append
+    for path, problem in tree.problems:
+        error(f"{path}: {problem}")
+
+    for node_id in CONTRACT_NODES:
+        if node_id not in tree.nodes:
+            error(f"{node_id}: contract node is missing")
+    known_topics = {t for h in tree.hotlines for t in h.topics}
+
+    for node in tree.nodes.values():
+        where = node.id
+        if node.parent and node.parent not in tree.nodes:
+            error(f"{where}: its parent {node.parent} has no node.yaml")
+        if len(f"open:{node.id}".encode()) > MAX_OPTION_DATA_BYTES:
+            error(f"{where}: id too long for button data ({MAX_OPTION_DATA_BYTES} bytes)")
+        if "ru" not in node.texts:
+            error(f"{where}: Russian text (ru.md) is missing")
+        elif not node.texts["ru"].body and node.kind == "article":
+            error(f"{where}: Russian text has a title but no text")
+        if not node.keywords.get("ru") and node.id != URGENT_NODE:
+            warn(f"{where}: no Russian keywords, free text will rarely find it")
+        if (length := _longest_text(node)) > MAX_MESSAGE_CHARS:
+            error(
+                f"{where}: text is {length} characters, over a Telegram message "
+                f"({MAX_MESSAGE_CHARS})"
+            )
+        for related in node.related:
+            if related not in tree.nodes:
+                error(f"{where}: related node {related} does not exist")
+            elif related == node.id:
+                error(f"{where}: lists itself as related")
+        if len(set(node.related)) != len(node.related):
+            error(f"{where}: a related node is listed twice")
+        for topic in node.hotline_topics:
+            if topic not in known_topics:
+                error(f"{where}: hotline topic {topic!r} has no entry in hotlines.yaml")
+        for language, text in node.texts.items():
+            for country in text.by_country:
+                if country not in _COUNTRIES:
+                    error(f"{where}/{language}.md: country section for unknown code {country}")
+        for country in node.countries:
+            if country not in _COUNTRIES:
+                error(f"{where}: unknown country code {country}")
+        if node.reviewed is None:
+            warn(f"{where}: no review date")
+        elif today - node.reviewed > REVIEW_MAX_AGE:
+            warn(f"{where}: last reviewed {node.reviewed}, over {REVIEW_MAX_AGE.days} days ago")
+
+    urgent = tree.nodes.get(URGENT_NODE)
+    if urgent is not None and not urgent.triggers.get("ru"):
+        error(f"{URGENT_NODE}: no Russian danger phrases (triggers), triage cannot work")
+
+    seen_ids: set[str] = set()
+    zones = available_timezones()
+    for entry in tree.hotlines:
+        where = f"hotlines.yaml: {entry.id}"
+        if entry.id in seen_ids:
+            error(f"{where}: duplicate id")
+        seen_ids.add(entry.id)
+        if entry.country not in _COUNTRIES:
+            error(f"{where}: unknown country code {entry.country}")
+        if entry.timezone and entry.timezone not in zones:
+            error(f"{where}: unknown time zone {entry.timezone}")
+        if "ru" not in entry.name:
+            error(f"{where}: no Russian name")
+        if entry.phone is not None and (problem := phone_problem(entry.phone, entry.country)):
+            error(f"{where}: phone {entry.phone} {problem}")
+        if entry.verified and not (entry.source and entry.checked):
+            error(f"{where}: verified, but without a public source and a date checked")
+        if entry.verified and not entry.phone:
+            error(f"{where}: verified, but without a phone number")
+        if entry.checked and today - entry.checked > REVIEW_MAX_AGE:
+            warn(f"{where}: checked {entry.checked}, over {REVIEW_MAX_AGE.days} days ago")
+
+    for language in LANGUAGES:
+        missing = [n for n in tree.nodes if language not in tree.nodes[n].texts]
+        if missing and language != "ru":
+            warn(f"{len(missing)} of {len(tree.nodes)} nodes have no {language} text")
+    return report
+
+
+def coverage_table(tree: ContentTree) -> str:
+    """Node by language: which texts exist."""
+    width = max((len(n) for n in tree.nodes), default=4)
+    header = "node".ljust(width) + " " + " ".join(lang.ljust(5) for lang in LANGUAGES)
+    lines = [header, "-" * len(header)]
+    for node_id in sorted(tree.nodes):
+        texts = tree.nodes[node_id].texts
+        marks = " ".join(("yes" if lang in texts else ".").ljust(5) for lang in LANGUAGES)
+        lines.append(node_id.ljust(width) + " " + marks)
+    totals = " ".join(
+        str(sum(lang in n.texts for n in tree.nodes.values())).ljust(5) for lang in LANGUAGES
+    )
+    lines.append("-" * len(header))
+    lines.append("total".ljust(width) + " " + totals)
+    return "\n".join(lines)

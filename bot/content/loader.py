@@ -1,0 +1,226 @@
+"""Read the content tree from plain files; every problem is recorded, none is fatal.
+
+content/tree/<node id>/node.yaml   order, kind, keywords, related, hotlines, sources ...
+content/tree/<node id>/<lang>.md   title on the first line, then the text
+content/hotlines.yaml              the directory of organisations and public numbers
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.content.model import ContentTree, Hotline, Node, Source, Text
+
+LANGUAGES = ("ru", "kk", "ky", "tg", "uz", "tk", "en", "fa-AF", "ps")
+MAX_FILE_BYTES = 256 * 1024
+_SECTION_OPEN = re.compile(r"^:::\s*([A-Za-z]{2})\s*$")
+_SECTION_CLOSE = re.compile(r"^:::\s*$")
+
+
+class _SourceFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    url: str
+
+
+class _NodeFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order: int = 0
+    kind: Literal["section", "article"] = "article"
+    summary: dict[str, str] = Field(default_factory=dict)
+    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    triggers: dict[str, list[str]] = Field(default_factory=dict)
+    related: list[str] = Field(default_factory=list)
+    hotlines: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    reviewed: date | None = None
+    sources: list[_SourceFile] = Field(default_factory=list)
+
+
+class _HotlineFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    country: str
+    name: dict[str, str]
+    phone: str | None = None
+    topics: list[str]
+    hours: str = "24/7"
+    timezone: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    free: bool | None = None
+    verified: bool = False
+    source: str | None = None
+    checked: date | None = None
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone_as_text(cls, value: Any) -> Any:
+        # YAML reads 112 as a number; a phone number is text.
+        return str(value) if isinstance(value, int) else value
+
+
+def _read_text(path: Path) -> str:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"file is larger than {MAX_FILE_BYTES} bytes")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start})") from exc
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(_read_text(path))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"invalid YAML: {exc}".replace("\n", " ")) from exc
+
+
+def _explain(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors()
+    )
+
+
+def parse_text(source: str) -> Text:
+    """Title on the first line; the rest is the text, with `::: XX` ... `:::` country parts."""
+    lines = source.replace("\r\n", "\n").strip("\n").split("\n")
+    title = lines[0].lstrip("#").strip() if lines else ""
+    general: list[str] = []
+    by_country: dict[str, list[str]] = {}
+    current: list[str] = general
+    open_country: str | None = None
+    for line in lines[1:]:
+        if opened := _SECTION_OPEN.match(line):
+            if open_country is not None:
+                raise ValueError(f"country section {open_country} is not closed before {line!r}")
+            open_country = opened.group(1).upper()
+            current = by_country.setdefault(open_country, [])
+        elif _SECTION_CLOSE.match(line):
+            if open_country is None:
+                raise ValueError("':::' closes a country section that was never opened")
+            open_country, current = None, general
+        else:
+            current.append(line)
+    if open_country is not None:
+        raise ValueError(f"country section {open_country} is not closed")
+    if not title:
+        raise ValueError("the first line (the title) is empty")
+    return Text(
+        title=title,
+        body=_squeeze("\n".join(general)),
+        by_country={c: _squeeze("\n".join(body)) for c, body in by_country.items()},
+    )
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _load_node(folder: Path, node_id: str, problems: list[tuple[str, str]]) -> Node | None:
+    meta_path = folder / "node.yaml"
+    try:
+        raw = _read_yaml(meta_path) if meta_path.exists() else None
+        if raw is None:
+            raise ValueError("node.yaml is missing or empty")
+        if not isinstance(raw, dict):
+            raise ValueError("node.yaml must be a mapping of fields")
+        meta = _NodeFile.model_validate(raw)
+    except ValidationError as exc:
+        problems.append((str(meta_path), _explain(exc)))
+        return None
+    except (OSError, ValueError) as exc:
+        problems.append((str(meta_path), str(exc)))
+        return None
+
+    texts: dict[str, Text] = {}
+    for path in sorted(folder.glob("*.md")):
+        language = path.stem
+        if language not in LANGUAGES:
+            problems.append((str(path), f"unknown language {language!r}; known: {LANGUAGES}"))
+            continue
+        try:
+            texts[language] = parse_text(_read_text(path))
+        except (OSError, ValueError) as exc:
+            problems.append((str(path), str(exc)))
+
+    return Node(
+        id=node_id,
+        order=meta.order,
+        kind=meta.kind,
+        texts=texts,
+        keywords={k: tuple(v) for k, v in meta.keywords.items()},
+        triggers={k: tuple(v) for k, v in meta.triggers.items()},
+        related=tuple(meta.related),
+        hotline_topics=tuple(meta.hotlines),
+        countries=tuple(c.upper() for c in meta.countries),
+        reviewed=meta.reviewed,
+        sources=tuple(Source(title=s.title, url=s.url) for s in meta.sources),
+    )
+
+
+def _load_hotlines(path: Path, problems: list[tuple[str, str]]) -> list[Hotline]:
+    if not path.exists():
+        problems.append((str(path), "the hotline directory is missing"))
+        return []
+    try:
+        raw = _read_yaml(path)
+    except (OSError, ValueError) as exc:
+        problems.append((str(path), str(exc)))
+        return []
+    if not isinstance(raw, list):
+        problems.append((str(path), "must be a list of entries"))
+        return []
+    hotlines = []
+    for index, item in enumerate(raw):
+        try:
+            entry = _HotlineFile.model_validate(item)
+        except ValidationError as exc:
+            problems.append((f"{path}[{index}]", _explain(exc)))
+            continue
+        hotlines.append(
+            Hotline(
+                id=entry.id,
+                country=entry.country.upper(),
+                name=entry.name,
+                phone=entry.phone,
+                topics=tuple(entry.topics),
+                hours=entry.hours,
+                timezone=entry.timezone,
+                languages=tuple(entry.languages),
+                free=entry.free,
+                verified=entry.verified,
+                source=entry.source,
+                checked=entry.checked,
+            )
+        )
+    return hotlines
+
+
+def load_tree(content_dir: Path) -> ContentTree:
+    problems: list[tuple[str, str]] = []
+    nodes: dict[str, Node] = {}
+    tree_dir = content_dir / "tree"
+    if not tree_dir.is_dir():
+        problems.append((str(tree_dir), "the content tree folder is missing"))
+    else:
+        for meta_path in sorted(tree_dir.rglob("node.yaml")):
+            folder = meta_path.parent
+            node_id = folder.relative_to(tree_dir).as_posix()
+            node = _load_node(folder, node_id, problems)
+            if node is not None:
+                nodes[node_id] = node
+        for md in sorted(tree_dir.rglob("*.md")):
+            if not (md.parent / "node.yaml").exists():
+                problems.append((str(md), "text without a node.yaml beside it"))
+    return ContentTree(
+        nodes=nodes,
+        hotlines=_load_hotlines(content_dir / "hotlines.yaml", problems),
+        problems=problems,
+    )

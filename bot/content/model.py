@@ -1,0 +1,110 @@
+"""The content tree as the engine sees it: nodes with texts per language, and the directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# The person's language first, then Russian (the base), then English.
+FALLBACK = ("ru", "en")
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """One language's text of a node: a general part and optional parts per country."""
+
+    title: str
+    body: str
+    by_country: dict[str, str] = field(default_factory=dict)
+
+    def for_country(self, country: str | None) -> str:
+        extra = self.by_country.get(country or "")
+        return f"{self.body}\n\n{extra}".strip() if extra else self.body
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    order: int = 0
+    kind: str = "article"  # section: a menu of its children; article: a leaf
+    texts: dict[str, Text] = field(default_factory=dict)
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    related: tuple[str, ...] = ()
+    hotline_topics: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    reviewed: date | None = None
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def parent(self) -> str | None:
+        return self.id.rpartition("/")[0] or None
+
+    def text(self, language: str) -> tuple[str, Text] | None:
+        """The text in the language, or the first fallback that exists, with its language."""
+        for candidate in (language, *FALLBACK):
+            if candidate in self.texts:
+                return candidate, self.texts[candidate]
+        return None
+
+
+@dataclass(frozen=True)
+class Hotline:
+    """One entry of the directory: who to call, when, in which languages."""
+
+    id: str
+    country: str
+    name: dict[str, str]
+    phone: str | None
+    topics: tuple[str, ...]
+    hours: str = "24/7"
+    timezone: str | None = None
+    languages: tuple[str, ...] = ()
+    free: bool | None = None
+    verified: bool = False
+    source: str | None = None
+    checked: date | None = None
+
+    def display_name(self, language: str) -> str:
+        for candidate in (language, *FALLBACK):
+            if candidate in self.name:
+                return self.name[candidate]
+        return next(iter(self.name.values()), self.id)
+
+
+@dataclass
+class ContentTree:
+    nodes: dict[str, Node]
+    hotlines: list[Hotline]
+    # Problems found while loading: (path, message). A broken file never stops the service.
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._children: dict[str | None, list[str]] = {}
+        for node in sorted(self.nodes.values(), key=lambda n: (n.order, n.id)):
+            self._children.setdefault(node.parent, []).append(node.id)
+
+    @property
+    def top(self) -> list[str]:
+        return self._children.get(None, [])
+
+    def children(self, node_id: str) -> list[str]:
+        return self._children.get(node_id, [])
+
+    def hotlines_for(self, country: str | None, topics: tuple[str, ...]) -> list[Hotline]:
+        """Verified entries for the country and any of the topics, in directory order."""
+        return [
+            h
+            for h in self.hotlines
+            if h.verified and h.phone and h.country == country and set(h.topics) & set(topics)
+        ]
+
+    @property
+    def countries(self) -> list[str]:
+        return sorted({h.country for h in self.hotlines})

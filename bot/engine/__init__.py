@@ -1,0 +1,1 @@
+"""The engine: sessions, navigation, replies, triage, escalation requests. No channels here."""

@@ -1,0 +1,407 @@
+"""The conversation: given a person's state and one message, the replies and the next state.
+
+A plain function of its inputs (plus the loaded content): no storage, no network, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.content.index import SearchIndex
+from bot.content.loader import LANGUAGES
+from bot.content.model import ContentTree, Hotline
+from bot.engine.messages import Escalation, Inbound, Option, Outcome, Reply, State
+from bot.engine.triage import URGENT_NODE, Triage
+from bot.language.catalogs import Catalogs, country_name, language_name
+from bot.language.normalize import normalize, stems_ru
+
+OPERATOR_NODE = "hotlines/operator"
+HOTLINES_NODE = "hotlines"
+MAX_TRAIL = 12
+MAX_TEXT = 4000
+
+_COMMANDS = {
+    "/start": "start",
+    "/menu": "home",
+    "/language": "language",
+    "/country": "country",
+    "/help": "help",
+    "/operator": "operator",
+    "/back": "back",
+    # Plain words, for SMS and for people who do not know the slash commands.
+    "меню": "home",
+    "menu": "home",
+    "старт": "start",
+    "start": "start",
+    "назад": "back",
+    "back": "back",
+    "язык": "language",
+    "помощь": "help",
+    "help": "help",
+    "оператор": "operator",
+    "/forget": "forget",
+    "удалить": "forget",
+    "forget": "forget",
+}
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is used."""
+    return message
+
+
+CHOOSE_LANGUAGE = N_("Choose your language.")
+
+
+class Conversation:
+    def __init__(
+        self,
+        tree: ContentTree,
+        catalogs: Catalogs,
+        *,
+        default_language: str = "ru",
+        max_text: int = MAX_TEXT,
+    ) -> None:
+        self.tree = tree
+        self.max_text = max_text
+        self.catalogs = catalogs
+        self.index = SearchIndex(tree)
+        self.triage = Triage(tree)
+        self.default_language = default_language
+
+    # -- entry point -------------------------------------------------------------------------
+
+    def respond(self, state: State, inbound: Inbound) -> Outcome:
+        state = replace(state, trail=list(state.trail), options=list(state.options))
+        if state.language is None and inbound.language_hint in LANGUAGES:
+            state.language = inbound.language_hint
+        if state.country is None and inbound.country_hint:
+            state.country = inbound.country_hint.upper()[:2]
+        text = (inbound.text or "")[: self.max_text]
+        action = inbound.option or self._as_action(state, text)
+
+        if action:
+            outcome = self._act(state, action)
+        elif not stems_ru(text) and not state.started:
+            outcome = self._start(state)
+        elif not stems_ru(text):
+            outcome = self._unreadable(state)
+        else:
+            outcome = self._answer(state, text)
+
+        outcome.state.started = True
+        last = outcome.replies[-1] if outcome.replies else None
+        outcome.state.options = [[o.label, o.data] for o in last.options] if last else []
+        return outcome
+
+    def _as_action(self, state: State, text: str) -> str | None:
+        """Commands, command words and numbered answers, as the option they stand for."""
+        plain = normalize(text)
+        if not plain:
+            return None
+        if plain in _COMMANDS:
+            return _COMMANDS[plain]
+        command = plain.split()[0].split("@")[0]
+        if command.startswith("/"):
+            return _COMMANDS.get(command, "unknown-command")
+        if (number := _NUMBER.match(plain)) and state.options:
+            index = int(number.group(1))
+            if index == 0:
+                return "back"
+            if 1 <= index <= len(state.options):
+                return state.options[index - 1][1]
+        return None
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _act(self, state: State, action: str) -> Outcome:
+        kind, _, value = action.partition(":")
+        if kind == "start":
+            return self._start(state)
+        if kind == "home":
+            return self._home(state)
+        if kind == "back":
+            return self._back(state)
+        if kind == "help":
+            return self._help(state)
+        if kind == "language":
+            if value in LANGUAGES:
+                state.language, state.picking = value, None
+                return self._after_language(state)
+            return self._pick_language(state)
+        if kind == "country":
+            if value == "-":
+                state.country, state.country_asked, state.picking = None, True, None
+                return self._home(state)
+            if value in self.tree.countries:
+                state.country, state.country_asked, state.picking = value, True, None
+                return self._return_to(state)
+            return self._pick_country(state)
+        if kind == "operator":
+            return self._open(state, OPERATOR_NODE)
+        if kind == "open" and value in self.tree.nodes:
+            return self._open(state, value)
+        if kind == "pass":
+            return self._pass_question(state)
+        if kind == "forget":
+            return self._forget(state, confirmed=value == "yes")
+        if kind == "unknown-command":
+            _ = self._gettext(state)
+            return self._home(state, _("I do not know this command."))
+        # A button from an old message that no longer means anything.
+        _ = self._gettext(state)
+        return self._home(state, _("That button is out of date. Here is the main menu."))
+
+    def _start(self, state: State) -> Outcome:
+        if state.language is None:
+            return self._pick_language(state)
+        if state.country is None and not state.country_asked:
+            return self._pick_country(state)
+        return self._home(state)
+
+    def _after_language(self, state: State) -> Outcome:
+        if state.country is None and not state.country_asked:
+            return self._pick_country(state)
+        return self._return_to(state)
+
+    def _return_to(self, state: State) -> Outcome:
+        """After a picker: back to the node the person was reading, or the menu."""
+        if state.node and state.node in self.tree.nodes:
+            return self._open(state, state.node, remember=False)
+        return self._home(state)
+
+    def _pick_language(self, state: State) -> Outcome:
+        state.picking = "language"
+        options = tuple(
+            Option(language_name(code), f"language:{code}") for code in self.catalogs.languages
+        )
+        # Shown in every language on offer, since we do not know which one the person reads.
+        prompts = dict.fromkeys(
+            self.gettext(code)(CHOOSE_LANGUAGE) for code in self.catalogs.languages
+        )
+        return Outcome(state, [self._reply(state, "\n".join(prompts), options)])
+
+    def _pick_country(self, state: State) -> Outcome:
+        _ = self._gettext(state)
+        state.picking = "country"
+        language = self._language(state)
+        options = sorted(
+            (Option(country_name(code, language), f"country:{code}")
+             for code in self.tree.countries),
+            key=lambda option: option.label,
+        )
+        options.append(Option(_("Another country / skip"), "country:-"))
+        text = _(
+            "Which country are you in now? We use it only to show the right phone numbers "
+            "and rules."
+        )
+        return Outcome(state, [self._reply(state, text, tuple(options))])
+
+    def _home(self, state: State, note: str | None = None) -> Outcome:
+        _ = self._gettext(state)
+        state.node, state.trail, state.picking = None, [], None
+        text = _("Main menu. Choose a topic, or write your question in your own words.")
+        if note:
+            text = f"{note}\n\n{text}"
+        return Outcome(state, [self._reply(state, text, self._node_options(state, self.tree.top))])
+
+    def _help(self, state: State) -> Outcome:
+        _ = self._gettext(state)
+        text = _(
+            "I answer questions about work, documents, safety, asylum and return, and I can "
+            "connect you with a person.\n"
+            "Write your question in your own words, or choose a topic.\n"
+            "Commands: /menu main menu, /language language, /country country, "
+            "/operator talk to a person."
+        )
+        return Outcome(state, [self._reply(state, text, self._home_options(state))])
+
+    def _back(self, state: State) -> Outcome:
+        if state.trail:
+            previous = state.trail.pop()
+            if previous in self.tree.nodes:
+                return self._open(state, previous, remember=False)
+        return self._home(state)
+
+    def _unreadable(self, state: State) -> Outcome:
+        _ = self._gettext(state)
+        text = _(
+            "I could not read a question in this message. Write in words what happened or "
+            "what you want to know, or choose a topic."
+        )
+        return Outcome(state, [self._reply(state, text, self._node_options(state, self.tree.top))])
+
+    def _forget(self, state: State, *, confirmed: bool) -> Outcome:
+        _ = self._gettext(state)
+        if not confirmed:
+            text = _(
+                "This erases everything the hotline keeps about you: your language, country, "
+                "place in the menu and requests to operators. Erase it?"
+            )
+            options = (Option(_("Yes, erase"), "forget:yes"), Option(_("No, keep it"), "home"))
+            return Outcome(state, [self._reply(state, text, options)])
+        text = _(
+            "Done: everything about you is erased. To start again, write any message. "
+            "You can also delete this chat on your phone."
+        )
+        return Outcome(State(language=state.language), [self._reply(State(), text)], erase=True)
+
+    # -- free text ---------------------------------------------------------------------------
+
+    def _answer(self, state: State, text: str) -> Outcome:
+        state.picking = None
+        if self.triage.check(text) is not None:
+            return self._urgent(state, text)
+        matches = self.index.match(text, limit=3)
+        if not matches:
+            return self._no_match(state, text)
+        outcome = self._open(state, matches[0].node)
+        alternatives = [m.node for m in matches[1:]]
+        if alternatives:
+            _ = self._gettext(state)
+            reply = outcome.replies[-1]
+            extra = tuple(
+                Option(_("Also: {title}").format(title=self._title(state, node)), f"open:{node}")
+                for node in alternatives
+                if all(o.data != f"open:{node}" for o in reply.options)
+            )
+            outcome.replies[-1] = replace(reply, options=extra + reply.options)
+        if not state.language:
+            outcome.replies.append(self._pick_language(state).replies[0])
+        return outcome
+
+    def _urgent(self, state: State, text: str) -> Outcome:
+        outcome = self._open(state, URGENT_NODE, escalate_text=text)
+        return outcome
+
+    def _no_match(self, state: State, text: str) -> Outcome:
+        _ = self._gettext(state)
+        state.question = text
+        message = _(
+            "I did not find an answer to this. You can pass your question to a person, "
+            "or choose a topic."
+        )
+        options = (
+            Option(_("Pass my question to a person"), "pass"),
+            *self._node_options(state, self.tree.top),
+        )
+        return Outcome(state, [self._reply(state, message, options)])
+
+    def _pass_question(self, state: State) -> Outcome:
+        question, state.question = state.question, None
+        outcome = self._open(state, OPERATOR_NODE)
+        escalation = Escalation(reason="unmatched", text=question, node=state.node)
+        return replace(outcome, escalation=escalation)
+
+    # -- nodes -------------------------------------------------------------------------------
+
+    def _open(
+        self, state: State, node_id: str, *, remember: bool = True, escalate_text: str | None = None
+    ) -> Outcome:
+        _ = self._gettext(state)
+        node = self.tree.nodes[node_id]
+        if remember and state.node and state.node != node_id:
+            state.trail = [*state.trail, state.node][-MAX_TRAIL:]
+        state.node, state.picking = node_id, None
+        language = self._language(state)
+        found = node.text(language)
+        if found is None:  # the validator forbids this; never crash on it
+            return self._home(state, _("This page is not available right now."))
+        text_language, text = found
+        parts = [text.title, text.for_country(state.country)]
+
+        options: list[Option] = []
+        topics = node.hotline_topics
+        if node_id == HOTLINES_NODE:
+            topics = tuple({t for h in self.tree.hotlines for t in h.topics})
+        if topics or node_id == URGENT_NODE:
+            parts.append(self._numbers(state, topics or ("emergency",)))
+            if state.country is None:
+                options.append(Option(_("Choose my country"), "country"))
+
+        escalation = None
+        if node_id == URGENT_NODE:
+            escalation = Escalation(reason="urgent", urgent=True, node=node_id, text=escalate_text)
+            options.insert(0, Option(_("Talk to a person now"), f"open:{OPERATOR_NODE}"))
+        elif node_id == OPERATOR_NODE:
+            escalation = Escalation(
+                reason="operator", node=state.trail[-1] if state.trail else None
+            )
+            parts.append(
+                _(
+                    "Your request is recorded. An operator will write to you here. "
+                    "If you are in danger now, call the emergency number."
+                )
+            )
+
+        children = self.tree.children(node_id)
+        options += self._node_options(
+            state, children + [r for r in node.related if r not in children]
+        )
+        if state.trail or node.parent:
+            options.append(Option(_("Back"), "back"))
+        options.append(Option(_("Main menu"), "home"))
+        seen: set[str] = set()
+        unique = tuple(o for o in options if not (o.data in seen or seen.add(o.data)))
+        reply = Reply(
+            text="\n\n".join(p for p in parts if p),
+            options=unique,
+            node=node_id,
+            language=text_language,
+            urgent=node_id == URGENT_NODE,
+        )
+        return Outcome(state, [reply], escalation)
+
+    def _numbers(self, state: State, topics: tuple[str, ...]) -> str:
+        _ = self._gettext(state)
+        if state.country is None:
+            return _("Tell me which country you are in, and I will show the numbers to call there.")
+        entries = self.tree.hotlines_for(state.country, topics)
+        if not entries:
+            return _(
+                "I have no checked phone numbers for this country yet. "
+                "Ask for a person, and they will help you find one."
+            )
+        language = self._language(state)
+        lines = [_("Where to call:")]
+        lines += [self._number_line(entry, language, _) for entry in entries]
+        return "\n".join(lines)
+
+    @staticmethod
+    def _number_line(entry: Hotline, language: str, _: Gettext) -> str:
+        hours = _("around the clock") if entry.hours == "24/7" else entry.hours
+        free = f", {_('free')}" if entry.free else ""
+        return f"{entry.phone} — {entry.display_name(language)} ({hours}{free})"
+
+    def _node_options(self, state: State, node_ids: list[str]) -> tuple[Option, ...]:
+        return tuple(
+            Option(self._title(state, node_id), f"open:{node_id}")
+            for node_id in node_ids
+            if node_id in self.tree.nodes
+        )
+
+    def _home_options(self, state: State) -> tuple[Option, ...]:
+        return self._node_options(state, self.tree.top)
+
+    def _title(self, state: State, node_id: str) -> str:
+        found = self.tree.nodes[node_id].text(self._language(state))
+        return found[1].title if found else node_id
+
+    # -- language ----------------------------------------------------------------------------
+
+    def _language(self, state: State) -> str:
+        return state.language or self.default_language
+
+    def gettext(self, language: str) -> Gettext:
+        return self.catalogs.get(language).gettext
+
+    def _gettext(self, state: State) -> Gettext:
+        return self.gettext(self._language(state))
+
+    def _reply(self, state: State, text: str, options: tuple[Option, ...] = ()) -> Reply:
+        return Reply(text=text, options=options, node=state.node, language=self._language(state))

@@ -1,0 +1,104 @@
+"""What flows in and out of the engine, the same for every channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Telegram's callback_data limit, and so the limit for every option's data.
+MAX_OPTION_DATA_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a person: text they wrote, or an option they chose."""
+
+    channel: str
+    address: str
+    text: str | None = None
+    option: str | None = None
+    language_hint: str | None = None
+    country_hint: str | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > MAX_OPTION_DATA_BYTES:
+            raise ValueError(f"option data over {MAX_OPTION_DATA_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A text plus options that every channel can render (buttons, numbered lines, links)."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    node: str | None = None
+    language: str = "ru"
+    urgent: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "options": [[o.label, o.data] for o in self.options],
+            "node": self.node,
+            "language": self.language,
+            "urgent": self.urgent,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=data["text"],
+            options=tuple(Option(label, value) for label, value in data.get("options", [])),
+            node=data.get("node"),
+            language=data.get("language", "ru"),
+            urgent=bool(data.get("urgent", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The person needs a human: asked for one, or triage found danger."""
+
+    reason: str  # operator, urgent, unmatched
+    urgent: bool = False
+    node: str | None = None
+    text: str | None = None
+
+
+@dataclass
+class State:
+    """A person's place in the conversation; stored encrypted between messages."""
+
+    language: str | None = None
+    country: str | None = None
+    country_asked: bool = False
+    picking: str | None = None  # "language" or "country" while a picker waits
+    node: str | None = None
+    trail: list[str] = field(default_factory=list)
+    options: list[list[str]] = field(default_factory=list)  # last reply's [label, data]
+    question: str | None = None  # the last unanswered question, to pass to a person
+    started: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> State:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    replies: list[Reply]
+    escalation: Escalation | None = None
+    # The person asked to erase everything about them; the replies are the confirmation.
+    erase: bool = False

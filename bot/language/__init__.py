@@ -1,0 +1,1 @@
+"""Language: normalisation, transliteration, stemming, detection, interface catalogs."""

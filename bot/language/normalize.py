@@ -1,0 +1,237 @@
+"""Turn what people type into comparable tokens: case, ё, control characters, chat
+transliteration ("pasport zabrali"), and Russian stems."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʻ`][^\W\d_]+)?", re.UNICODE)
+_LATIN = re.compile(r"[a-z]")
+_CYRILLIC = re.compile(r"[а-яёіїєґўқғҳӯңүұөәһ]")
+
+# Informal Russian chat transliteration, longest first. People mix schemes ("sh"/"w",
+# "ch"/"4", "x"/"kh"), so several spellings map to one letter.
+_TRANSLIT = sorted(
+    {
+        "shch": "щ",
+        "sch": "щ",
+        "zh": "ж",
+        "kh": "х",
+        "ch": "ч",
+        "sh": "ш",
+        "ts": "ц",
+        "ya": "я",
+        "yu": "ю",
+        "yo": "е",
+        "ye": "е",
+        "ja": "я",
+        "ju": "ю",
+        "jo": "е",
+        "a": "а",
+        "b": "б",
+        "v": "в",
+        "w": "ш",
+        "g": "г",
+        "d": "д",
+        "e": "е",
+        "z": "з",
+        "i": "и",
+        "j": "й",
+        "k": "к",
+        "l": "л",
+        "m": "м",
+        "n": "н",
+        "o": "о",
+        "p": "п",
+        "r": "р",
+        "s": "с",
+        "t": "т",
+        "u": "у",
+        "f": "ф",
+        "h": "х",
+        "x": "х",
+        "c": "ц",
+        "q": "к",
+        "'": "ь",
+        "4": "ч",
+        "6": "ш",
+    }.items(),
+    key=lambda pair: -len(pair[0]),
+)
+_TRANSLIT_RE = re.compile("|".join(re.escape(k) for k, _ in _TRANSLIT))
+_TRANSLIT_MAP = dict(_TRANSLIT)
+_VOWELS = set("aeiouy")
+
+STOPWORDS_RU = frozenset(
+    [
+        "а",
+        "без",
+        "бы",
+        "был",
+        "была",
+        "были",
+        "было",
+        "быть",
+        "в",
+        "вам",
+        "вас",
+        "во",
+        "вот",
+        "все",
+        "всё",
+        "вы",
+        "да",
+        "для",
+        "до",
+        "его",
+        "ее",
+        "её",
+        "же",
+        "за",
+        "и",
+        "из",
+        "или",
+        "им",
+        "их",
+        "к",
+        "как",
+        "ко",
+        "когда",
+        "кто",
+        "ли",
+        "либо",
+        "мне",
+        "меня",
+        "мной",
+        "мы",
+        "на",
+        "над",
+        "нам",
+        "нас",
+        "него",
+        "нее",
+        "неё",
+        "ним",
+        "них",
+        "но",
+        "о",
+        "об",
+        "обо",
+        "он",
+        "она",
+        "они",
+        "оно",
+        "от",
+        "по",
+        "под",
+        "при",
+        "про",
+        "с",
+        "со",
+        "так",
+        "такой",
+        "там",
+        "тебе",
+        "тебя",
+        "то",
+        "того",
+        "тоже",
+        "той",
+        "только",
+        "ты",
+        "у",
+        "уже",
+        "чем",
+        "что",
+        "чтобы",
+        "эта",
+        "эти",
+        "это",
+        "этот",
+        "я",
+        "мой",
+        "моя",
+        "мое",
+        "моё",
+        "мои",
+        "свой",
+        "своя",
+        "свои",
+        "наш",
+        "наша",
+        "наши",
+        "ваш",
+        "ваша",
+        "ваши",
+        "очень",
+        "еще",
+        "ещё",
+        "вообще",
+        "просто",
+        "пожалуйста",
+        "если",
+        "ли",
+        "здравствуйте",
+        "привет",
+        "салам",
+        "ассалому",
+        "алейкум",
+        "добрый",
+        "день",
+        "вечер",
+        "утро",
+    ]
+)
+
+
+def normalize(text: str) -> str:
+    """Lower case, NFKC, ё as е, control characters as spaces, single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return " ".join(text.split())
+
+
+def _translit_word(word: str) -> str:
+    # "y" is "й" after a vowel ("moy"), "ы" elsewhere ("vy"), unless part of ya/yu/yo/ye.
+    word = re.sub(r"(?<=[aeiou])y(?![aeouiy])", "j", word)
+    return _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group(0)], word).replace("y", "ы")
+
+
+def latin_to_cyrillic(text: str) -> str:
+    """Read Latin chat transliteration as Russian; Cyrillic parts are left alone."""
+    return re.sub(r"[a-z][a-z'46]*", lambda m: _translit_word(m.group(0)), text)
+
+
+def looks_transliterated(text: str) -> bool:
+    """Mostly Latin letters: probably Russian typed on a Latin keyboard (or English)."""
+    latin = len(_LATIN.findall(text))
+    return latin > 0 and latin >= 2 * len(_CYRILLIC.findall(text))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+_stemmer = snowballstemmer.stemmer("russian")
+
+
+@lru_cache(maxsize=65536)
+def stem_ru(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Normalised Russian stems of a text, Latin transliteration read as Russian."""
+    text = normalize(text)
+    if _LATIN.search(text):
+        text = latin_to_cyrillic(text)
+    return [stem_ru(w) for w in words(text) if keep_stopwords or w not in STOPWORDS_RU]
+
+
+def prefixes(word: str, shortest: int) -> list[str]:
+    """The word's proper prefixes at least `shortest` letters long, longest first."""
+    return [word[:n] for n in range(len(word) - 1, shortest - 1, -1)]

@@ -1,0 +1,215 @@
+"""The durable outgoing queue: every message is committed before it is sent.
+
+Senders claim due messages, send them, and mark the outcome. A claim is a lease: a process that
+dies mid-send leaves the message to be claimed again when the lease ends, so a crash never loses
+a message (at worst one is sent twice, when the crash falls between sending and marking).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.engine.messages import Reply
+from bot.storage.crypto import Vault
+from bot.storage.database import Database
+from bot.storage.models import Contact, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+outbox = OutboxMessage.__table__
+contacts = Contact.__table__
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+
+
+class SendError(Exception):
+    """A send that failed. `retryable` says whether trying again can help."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        unreachable: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        # The address cannot take messages any more (blocked the bot, invalid number).
+        self.unreachable = unreachable
+
+
+class Sender(Protocol):
+    channel: str
+
+    async def send(self, address: str, reply: Reply) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    contact_id: int | None
+    address: str
+    reply: Reply
+    attempts: int
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, 600))
+
+
+class Outbox:
+    def __init__(self, *, database: Database, vault: Vault) -> None:
+        self.database = database
+        self.vault = vault
+        self._wakeups: dict[str, asyncio.Event] = {}
+
+    async def enqueue(
+        self,
+        connection: AsyncConnection,
+        *,
+        contact_id: int | None,
+        channel: str,
+        address: str,
+        replies: Sequence[Reply],
+    ) -> None:
+        """Queue replies inside the caller's transaction: they commit with what caused them."""
+        if not replies:
+            return
+        now = utcnow()
+        await connection.execute(
+            outbox.insert(),
+            [
+                {
+                    "contact_id": contact_id,
+                    "channel": channel,
+                    "status": "queued",
+                    "attempts": 0,
+                    "not_before": now,
+                    "created_at": now,
+                    "payload_enc": self.vault.seal(
+                        json.dumps(
+                            {"address": address, "reply": reply.to_json()}, ensure_ascii=False
+                        )
+                    ),
+                }
+                for reply in replies
+            ],
+        )
+
+    def wake(self, channel: str) -> None:
+        self._wakeups.setdefault(channel, asyncio.Event()).set()
+
+    async def claim(self, channel: str, limit: int = 50) -> list[Outgoing]:
+        """Take up to `limit` due messages of a channel, oldest first, under a lease."""
+        now = utcnow()
+        async with self.database.transaction() as connection:
+            query = (
+                sa.select(outbox.c.id, outbox.c.contact_id, outbox.c.payload_enc, outbox.c.attempts)
+                .where(
+                    outbox.c.channel == channel,
+                    outbox.c.status.in_(("queued", "sending")),
+                    outbox.c.not_before <= now,
+                )
+                .order_by(outbox.c.id)
+                .limit(limit)
+            )
+            if connection.dialect.name == "postgresql":
+                # Several workers share the queue; each row goes to one of them.
+                query = query.with_for_update(skip_locked=True)
+            rows = (await connection.execute(query)).all()
+            if not rows:
+                return []
+            await connection.execute(
+                outbox.update()
+                .where(outbox.c.id.in_([r.id for r in rows]))
+                .values(status="sending", not_before=now + LEASE, attempts=outbox.c.attempts + 1)
+            )
+        claimed = []
+        for row in rows:
+            payload = json.loads(self.vault.open(row.payload_enc))
+            claimed.append(
+                Outgoing(
+                    id=row.id,
+                    contact_id=row.contact_id,
+                    address=payload["address"],
+                    reply=Reply.from_json(payload["reply"]),
+                    attempts=row.attempts + 1,
+                )
+            )
+        return claimed
+
+    async def mark_sent(self, message: Outgoing) -> None:
+        async with self.database.transaction() as connection:
+            await connection.execute(
+                outbox.update()
+                .where(outbox.c.id == message.id)
+                # What was said, and to whom, is not kept once it is delivered.
+                .values(status="sent", sent_at=utcnow(), error=None, payload_enc=b"")
+            )
+
+    async def mark_failed(self, message: Outgoing, error: SendError) -> None:
+        now = utcnow()
+        async with self.database.transaction() as connection:
+            if error.unreachable and message.contact_id is not None:
+                await connection.execute(
+                    contacts.update()
+                    .where(contacts.c.id == message.contact_id)
+                    .values(unreachable_at=now)
+                )
+            if error.retryable and message.attempts < MAX_ATTEMPTS:
+                wait = (
+                    timedelta(seconds=error.retry_after)
+                    if error.retry_after is not None
+                    else backoff(message.attempts)
+                )
+                values = {"status": "queued", "not_before": now + wait}
+            else:
+                values = {"status": "failed"}
+            await connection.execute(
+                outbox.update()
+                .where(outbox.c.id == message.id)
+                .values(error=str(error)[:200], **values)
+            )
+
+    async def dispatch_once(self, sender: Sender, limit: int = 50) -> int:
+        """Send what is due on the sender's channel; returns how many were claimed."""
+        claimed = await self.claim(sender.channel, limit)
+        for message in claimed:
+            try:
+                await sender.send(message.address, message.reply)
+            except SendError as error:
+                log.warning(
+                    "send failed", extra={"outbox_id": message.id, "retryable": error.retryable}
+                )
+                await self.mark_failed(message, error)
+            except Exception as exc:  # a sender's bug: keep the message and try again later
+                log.exception("sender crashed", extra={"outbox_id": message.id})
+                await self.mark_failed(message, SendError(type(exc).__name__, retryable=True))
+            else:
+                await self.mark_sent(message)
+        return len(claimed)
+
+    async def run(self, sender: Sender, idle: float = 1.0) -> None:
+        """Send forever: right after a wake-up, or every `idle` seconds."""
+        event = self._wakeups.setdefault(sender.channel, asyncio.Event())
+        while True:
+            event.clear()
+            try:
+                if await self.dispatch_once(sender):
+                    continue
+            except Exception:  # a bad row or a database hiccup must not stop the sender
+                log.exception("outbox dispatch failed", extra={"channel": sender.channel})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout=idle)

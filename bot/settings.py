@@ -1,0 +1,86 @@
+"""One Settings object, read once from HOTLINE_* environment variables and .env."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./var/hotline.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    content_dir: Path = Field(
+        default=PROJECT_ROOT / "content", description="The content tree (tree/, hotlines.yaml)."
+    )
+    locales_dir: Path = Field(
+        default=PROJECT_ROOT / "locales", description="gettext catalogs for interface strings."
+    )
+    var_dir: Path = Field(
+        default=Path("./var"), description="Where the generated secret key and SQLite files live."
+    )
+    secret_key: str = Field(
+        default="",
+        description="Master key for encryption at rest and keyed hashes. Empty: generated into "
+        "var_dir/secret.key on first run.",
+    )
+    old_secret_keys: list[str] = Field(
+        default_factory=list,
+        description="Previous master keys (JSON list), still accepted for decryption.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `hotline serve` listens on.")
+    port: int = Field(default=8080, ge=1, le=65535, description="Port `hotline serve` listens on.")
+    log_level: str = Field(default="INFO", description="Python logging level.")
+    default_language: str = Field(default="ru", description="Language before a person chooses.")
+    max_text_length: int = Field(
+        default=4000, ge=1, description="Inbound text is cut to this many characters before use."
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (async drivers)"
+            )
+        return value
+
+    @cached_property
+    def master_keys(self) -> list[bytes]:
+        """The current key first, then the old ones; generates and stores a key if none is set."""
+        current = self.secret_key or _stored_key(self.var_dir)
+        return [k.encode() for k in [current, *self.old_secret_keys] if k]
+
+
+def _stored_key(var_dir: Path) -> str:
+    path = var_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    try:
+        # Created with mode 0600 from the start, so the key is never readable by others.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key

@@ -1,0 +1,1 @@
+"""Storage: sqlmodel tables, the async database, Alembic migrations, encryption at rest."""

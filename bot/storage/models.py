@@ -1,0 +1,103 @@
+"""Tables. Data only: no network, no business rules.
+
+Addresses (phone numbers, chat ids) and message texts are stored encrypted (`*_enc`), and found
+again through a keyed hash (`address_hash`); see bot/storage/crypto.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Contact(SQLModel, table=True):
+    """A person as one channel knows them: the minimum, and nothing readable without the key."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "address_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    address_hash: str = Field(max_length=64)
+    address_enc: bytes = Field(sa_type=sa.LargeBinary)
+    language: str | None = Field(default=None, max_length=8)
+    country: str | None = Field(default=None, max_length=2)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    # Set when the channel says we must stop (blocked the bot, invalid number).
+    unreachable_at: datetime | None = None
+
+
+class Conversation(SQLModel, table=True):
+    """Where a person is in the tree, so a restart does not lose their place."""
+
+    __tablename__ = "conversation"
+
+    contact_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
+    # The session (language, place in the tree, last question) as encrypted JSON: even the
+    # topics a person reads say something about them.
+    state_enc: bytes = Field(sa_type=sa.LargeBinary)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SeenInbound(SQLModel, table=True):
+    """Channel message ids already handled, so a redelivered message is dropped."""
+
+    __tablename__ = "seen_inbound"
+    __table_args__ = (sa.UniqueConstraint("channel", "message_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    # Keyed hash of address and message id: ids alone may repeat across chats.
+    message_key: str = Field(max_length=64)
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An outgoing message, committed before any attempt to send it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_due", "channel", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Empty for the last message to a person who erased their data.
+    contact_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("contact.id", ondelete="SET NULL"), nullable=True),
+    )
+    channel: str = Field(max_length=16)
+    # Address and reply (text and options) as encrypted JSON; emptied once sent.
+    payload_enc: bytes = Field(sa_type=sa.LargeBinary)
+    status: str = Field(default="queued", max_length=16)  # queued, sent, failed
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=200)
+
+
+class EscalationRequest(SQLModel, table=True):
+    """A person asked for a human, or triage found danger; the console turns these into cases."""
+
+    __tablename__ = "escalation_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False)
+    )
+    reason: str = Field(max_length=16)  # operator, urgent, unmatched
+    urgent: bool = False
+    language: str | None = Field(default=None, max_length=8)
+    country: str | None = Field(default=None, max_length=2)
+    node_id: str | None = Field(default=None, max_length=64)
+    # What the person wrote when it matters for the case; encrypted.
+    text_enc: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,121 @@
+"""The switchboard over a real database: repeats dropped, sessions kept across restarts,
+escalations and replies committed together, nothing readable at rest."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.app import build
+from bot.engine.messages import Inbound
+from bot.settings import Settings
+from bot.storage.database import sqlite_path
+from bot.storage.models import Contact, Conversation, EscalationRequest, OutboxMessage
+
+PHONE = "+996700123456"
+
+
+def inbound(text: str | None = None, option: str | None = None, message_id: str | None = None,
+            address: str = PHONE) -> Inbound:
+    return Inbound(channel="sms", address=address, text=text, option=option,
+                   message_id=message_id, language_hint="ru")
+
+
+async def rows(hotline, table) -> list:
+    async with hotline.database.engine.connect() as connection:
+        return (await connection.execute(sa.select(table.__table__))).all()
+
+
+async def test_a_repeated_message_id_is_answered_once(hotline):
+    first = await hotline.switchboard.receive(inbound("как получить патент", message_id="m1"))
+    again = await hotline.switchboard.receive(inbound("как получить патент", message_id="m1"))
+    assert first and again == []
+    assert len(await rows(hotline, OutboxMessage)) == len(first)
+    # The same id from another person is another message.
+    other = await hotline.switchboard.receive(
+        inbound("как получить патент", message_id="m1", address="+996700000001")
+    )
+    assert other
+
+
+async def test_the_session_survives_a_restart(settings: Settings, hotline):
+    await hotline.switchboard.receive(inbound("/start"))
+    await hotline.switchboard.receive(inbound(option="country:KG"))
+    await hotline.switchboard.receive(inbound(option="open:work"))
+    await hotline.close()
+
+    restarted = build(settings)
+    try:
+        replies = await restarted.switchboard.receive(inbound("0"))  # "back" from work
+        assert "Главное меню" in replies[0].text
+        replies = await restarted.switchboard.receive(inbound(option="open:urgent"))
+        kyrgyz = [h.phone for h in restarted.tree.hotlines_for("KG", ("emergency",))]
+        assert kyrgyz and all(phone in replies[0].text for phone in kyrgyz)
+        contact = (await rows(restarted, Contact))[0]
+        assert contact.language == "ru" and contact.country == "KG"
+    finally:
+        await restarted.close()
+
+
+async def test_urgent_message_records_one_urgent_request(hotline):
+    await hotline.switchboard.receive(inbound("/operator"))
+    await hotline.switchboard.receive(inbound("нас закрыли на складе и не выпускают"))
+    requests = await rows(hotline, EscalationRequest)
+    assert len(requests) == 1
+    request = requests[0]
+    assert request.urgent and request.reason == "urgent" and request.status == "open"
+    assert hotline.vault.open(request.text_enc) == "нас закрыли на складе и не выпускают"
+
+
+async def test_nothing_personal_is_stored_in_clear(settings: Settings, hotline):
+    secret = "хозяин забрал паспорт на улице Ленина"
+    await hotline.switchboard.receive(inbound("/operator"))
+    await hotline.switchboard.receive(inbound(secret, message_id="x1"))
+    await hotline.switchboard.receive(inbound(option="open:hotlines/operator"))
+    contact = (await rows(hotline, Contact))[0]
+    assert PHONE not in contact.address_hash
+    assert hotline.vault.open(contact.address_enc) == PHONE
+    needles = (PHONE, secret, "passport-taken", "Ленина")
+    for table in (Contact, Conversation, EscalationRequest, OutboxMessage):
+        for row in await rows(hotline, table):
+            assert not any(n in repr(tuple(row)) for n in needles), row
+    path = sqlite_path(settings.database_url)
+    if path is not None:  # and not in the file, WAL included
+        await hotline.close()
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        for needle in needles:
+            assert needle.encode() not in raw
+
+
+async def test_replies_wait_in_the_outbox_until_sent(hotline):
+    replies = await hotline.switchboard.receive(inbound("как получить патент"))
+    queued = await rows(hotline, OutboxMessage)
+    assert [r.status for r in queued] == ["queued"] * len(replies)
+
+    class Recorder:
+        channel = "sms"
+        sent: list = []
+
+        async def send(self, address, reply):
+            self.sent.append((address, reply))
+
+    sender = Recorder()
+    assert await hotline.outbox.dispatch_once(sender) == len(replies)
+    assert [address for address, _ in sender.sent] == [PHONE] * len(replies)
+    assert sender.sent[0][1] == replies[0]
+    sent = await rows(hotline, OutboxMessage)
+    assert {r.status for r in sent} == {"sent"} and {r.payload_enc for r in sent} == {b""}
+
+
+async def test_forget_erases_the_person_and_still_confirms(hotline):
+    await hotline.switchboard.receive(inbound("/operator"))
+    await hotline.switchboard.receive(inbound("/forget"))
+    replies = await hotline.switchboard.receive(inbound(option="forget:yes"))
+    assert "удалено" in replies[0].text
+    assert await rows(hotline, Contact) == []
+    assert await rows(hotline, Conversation) == []
+    assert await rows(hotline, EscalationRequest) == []
+    outbox = await rows(hotline, OutboxMessage)
+    assert len(outbox) == 1 and outbox[0].contact_id is None  # only the confirmation is left
+    # Writing again starts afresh.
+    replies = await hotline.switchboard.receive(inbound("/start"))
+    assert replies and len(await rows(hotline, Contact)) == 1
