@@ -10,19 +10,24 @@ from collections.abc import Iterator
 
 import click
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from bot.engine.messages import Inbound, Reply
 from bot.settings import Settings
 
 
 def _settings() -> Settings:
+    """Settings, or a message naming the variable that is wrong and exit code 2."""
     try:
         return Settings()
     except ValidationError as exc:
         for error in exc.errors():
             name = "HOTLINE_" + "_".join(str(p) for p in error["loc"]).upper()
             click.echo(f"setting {name}: {error['msg']}", err=True)
-        raise SystemExit(2) from None
+    except SettingsError as exc:  # a value that is not even valid JSON, for list settings
+        field = str(exc).partition('field "')[2].partition('"')[0]
+        click.echo(f"setting HOTLINE_{field.upper()}: {exc} (expected JSON)", err=True)
+    raise SystemExit(2)
 
 
 @click.group()

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from bot.engine.messages import Reply
 from bot.storage.crypto import Vault
@@ -75,9 +75,9 @@ class Outbox:
         self.vault = vault
         self._wakeups: dict[str, asyncio.Event] = {}
 
-    async def enqueue(
+    def enqueue(
         self,
-        connection: AsyncConnection,
+        connection: Connection,
         *,
         contact_id: int | None,
         channel: str,
@@ -88,7 +88,7 @@ class Outbox:
         if not replies:
             return
         now = utcnow()
-        await connection.execute(
+        connection.execute(
             outbox.insert(),
             [
                 {
@@ -113,29 +113,7 @@ class Outbox:
 
     async def claim(self, channel: str, limit: int = 50) -> list[Outgoing]:
         """Take up to `limit` due messages of a channel, oldest first, under a lease."""
-        now = utcnow()
-        async with self.database.transaction() as connection:
-            query = (
-                sa.select(outbox.c.id, outbox.c.contact_id, outbox.c.payload_enc, outbox.c.attempts)
-                .where(
-                    outbox.c.channel == channel,
-                    outbox.c.status.in_(("queued", "sending")),
-                    outbox.c.not_before <= now,
-                )
-                .order_by(outbox.c.id)
-                .limit(limit)
-            )
-            if connection.dialect.name == "postgresql":
-                # Several workers share the queue; each row goes to one of them.
-                query = query.with_for_update(skip_locked=True)
-            rows = (await connection.execute(query)).all()
-            if not rows:
-                return []
-            await connection.execute(
-                outbox.update()
-                .where(outbox.c.id.in_([r.id for r in rows]))
-                .values(status="sending", not_before=now + LEASE, attempts=outbox.c.attempts + 1)
-            )
+        rows = await self.database.run(lambda connection: self._claim(connection, channel, limit))
         claimed = []
         for row in rows:
             payload = json.loads(self.vault.open(row.payload_enc))
@@ -150,38 +128,67 @@ class Outbox:
             )
         return claimed
 
+    @staticmethod
+    def _claim(connection: Connection, channel: str, limit: int) -> list[sa.Row]:
+        now = utcnow()
+        query = (
+            sa.select(outbox.c.id, outbox.c.contact_id, outbox.c.payload_enc, outbox.c.attempts)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.status.in_(("queued", "sending")),
+                outbox.c.not_before <= now,
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if connection.dialect.name == "postgresql":
+            # Several workers share the queue; each row goes to one of them.
+            query = query.with_for_update(skip_locked=True)
+        rows = connection.execute(query).all()
+        if rows:
+            connection.execute(
+                outbox.update()
+                .where(outbox.c.id.in_([r.id for r in rows]))
+                .values(status="sending", not_before=now + LEASE, attempts=outbox.c.attempts + 1)
+            )
+        return rows
+
     async def mark_sent(self, message: Outgoing) -> None:
-        async with self.database.transaction() as connection:
-            await connection.execute(
+        await self.database.run(
+            lambda connection: connection.execute(
                 outbox.update()
                 .where(outbox.c.id == message.id)
                 # What was said, and to whom, is not kept once it is delivered.
                 .values(status="sent", sent_at=utcnow(), error=None, payload_enc=b"")
             )
+        )
 
     async def mark_failed(self, message: Outgoing, error: SendError) -> None:
+        await self.database.run(lambda connection: self._mark_failed(connection, message, error))
+
+    @staticmethod
+    def _mark_failed(connection: Connection, message: Outgoing, error: SendError) -> None:
         now = utcnow()
-        async with self.database.transaction() as connection:
-            if error.unreachable and message.contact_id is not None:
-                await connection.execute(
-                    contacts.update()
-                    .where(contacts.c.id == message.contact_id)
-                    .values(unreachable_at=now)
-                )
-            if error.retryable and message.attempts < MAX_ATTEMPTS:
-                wait = (
-                    timedelta(seconds=error.retry_after)
-                    if error.retry_after is not None
-                    else backoff(message.attempts)
-                )
-                values = {"status": "queued", "not_before": now + wait}
-            else:
-                values = {"status": "failed"}
-            await connection.execute(
-                outbox.update()
-                .where(outbox.c.id == message.id)
-                .values(error=str(error)[:200], **values)
+        if error.unreachable and message.contact_id is not None:
+            connection.execute(
+                contacts.update()
+                .where(contacts.c.id == message.contact_id)
+                .values(unreachable_at=now)
             )
+        if error.retryable and message.attempts < MAX_ATTEMPTS:
+            wait = (
+                timedelta(seconds=error.retry_after)
+                if error.retry_after is not None
+                else backoff(message.attempts)
+            )
+            values = {"status": "queued", "not_before": now + wait}
+        else:
+            values = {"status": "failed"}
+        connection.execute(
+            outbox.update()
+            .where(outbox.c.id == message.id)
+            .values(error=str(error)[:200], **values)
+        )
 
     async def dispatch_once(self, sender: Sender, limit: int = 50) -> int:
         """Send what is due on the sender's channel; returns how many were claimed."""

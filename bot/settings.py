@@ -17,8 +17,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite+aiosqlite:///./var/hotline.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+        default="sqlite:///./var/hotline.db",
+        description="sqlite:///path/to/file.db (one process) or postgresql+asyncpg://...",
     )
     content_dir: Path = Field(
         default=PROJECT_ROOT / "content", description="The content tree (tree/, hotlines.yaml)."
@@ -57,10 +57,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (async drivers)"
-            )
+        if not value.startswith(("sqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite:// (a file) or postgresql+asyncpg://")
         return value
 
     @cached_property

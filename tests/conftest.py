@@ -47,7 +47,7 @@ def conversation(tree: ContentTree, catalogs: Catalogs) -> Conversation:
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file; each test gets a copy (migrating every time is slow)."""
     path = tmp_path_factory.mktemp("template") / "hotline.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
+    upgrade(f"sqlite:///{path}")
     return path
 
 
@@ -78,7 +78,7 @@ async def database_url(
     if request.param == "sqlite":
         path = tmp_path / "hotline.db"
         shutil.copy(migrated_sqlite, path)
-        yield f"sqlite+aiosqlite:///{path}"
+        yield f"sqlite:///{path}"
         return
     assert migrated_postgres is not None
     engine = create_async_engine(migrated_postgres)

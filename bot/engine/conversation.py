@@ -45,7 +45,7 @@ _COMMANDS = {
     "удалить": "forget",
     "forget": "forget",
 }
-_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 
 Gettext = Callable[[str], str]
 
@@ -115,6 +115,7 @@ class Conversation:
                 return "back"
             if 1 <= index <= len(state.options):
                 return state.options[index - 1][1]
+            return "no-such-number"
         return None
 
     # -- actions -----------------------------------------------------------------------------
@@ -150,6 +151,14 @@ class Conversation:
             return self._pass_question(state)
         if kind == "forget":
             return self._forget(state, confirmed=value == "yes")
+        if kind == "no-such-number":
+            _ = self._gettext(state)
+            text = _(
+                "There is no such number in the list. Send a number from 1 to {last}, "
+                "or write your question."
+            ).format(last=len(state.options))
+            options = tuple(Option(label, data) for label, data in state.options)
+            return Outcome(state, [self._reply(state, text, options)])
         if kind == "unknown-command":
             _ = self._gettext(state)
             return self._home(state, _("I do not know this command."))
@@ -191,8 +200,10 @@ class Conversation:
         state.picking = "country"
         language = self._language(state)
         options = sorted(
-            (Option(country_name(code, language), f"country:{code}")
-             for code in self.tree.countries),
+            (
+                Option(country_name(code, language), f"country:{code}")
+                for code in self.tree.countries
+            ),
             key=lambda option: option.label,
         )
         options.append(Option(_("Another country / skip"), "country:-"))

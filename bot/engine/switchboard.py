@@ -8,10 +8,10 @@ import json
 import logging
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from bot.engine.conversation import Conversation
-from bot.engine.messages import Escalation, Inbound, Reply, State
+from bot.engine.messages import Escalation, Inbound, Outcome, Reply, State
 from bot.outbox import Outbox
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
@@ -39,28 +39,13 @@ class Switchboard:
 
     async def receive(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; returns the replies queued for it ([] for a repeat)."""
+        outcome = await self.database.run(lambda connection: self._handle(connection, inbound))
         person = self.vault.pseudonym(f"{inbound.channel}:{inbound.address}")
-        async with self.database.transaction() as connection:
-            if inbound.message_id is not None and not await self._first_time(connection, inbound):
-                log.info("repeated message dropped", extra={"person": person})
-                return []
-            contact_id, state = await self._load(connection, inbound)
-            outcome = self.conversation.respond(state, inbound)
-            if outcome.erase:
-                await self._erase(connection, contact_id)
-            else:
-                await self._save(connection, contact_id, outcome.state)
-                if outcome.escalation is not None:
-                    await self._escalate(connection, contact_id, outcome.state, outcome.escalation)
-            await self.outbox.enqueue(
-                connection,
-                contact_id=None if outcome.erase else contact_id,
-                channel=inbound.channel,
-                address=inbound.address,
-                replies=outcome.replies,
-            )
+        if outcome is None:
+            log.info("repeated message dropped", extra={"person": person})
+            return []
         self.outbox.wake(inbound.channel)
-        log.info(
+        log.debug(
             "answered",
             extra={
                 "person": person,
@@ -70,36 +55,50 @@ class Switchboard:
         )
         return outcome.replies
 
-    async def _first_time(self, connection: AsyncConnection, inbound: Inbound) -> bool:
+    def _handle(self, connection: Connection, inbound: Inbound) -> Outcome | None:
+        """The whole message as one transaction."""
+        if inbound.message_id is not None and not self._first_time(connection, inbound):
+            return None
+        contact_id, state = self._load(connection, inbound)
+        outcome = self.conversation.respond(state, inbound)
+        if outcome.erase:
+            self._erase(connection, contact_id)
+        else:
+            self._save(connection, contact_id, state, outcome.state)
+            if outcome.escalation is not None:
+                self._escalate(connection, contact_id, outcome.state, outcome.escalation)
+        self.outbox.enqueue(
+            connection,
+            contact_id=None if outcome.erase else contact_id,
+            channel=inbound.channel,
+            address=inbound.address,
+            replies=outcome.replies,
+        )
+        return outcome
+
+    def _first_time(self, connection: Connection, inbound: Inbound) -> bool:
         key = self.vault.lookup(f"{inbound.address}\x00{inbound.message_id}")
         statement = (
             upsert(connection, seen)
             .values(channel=inbound.channel, message_key=key, seen_at=utcnow())
             .on_conflict_do_nothing(index_elements=["channel", "message_key"])
         )
-        result = await connection.execute(statement)
-        return result.rowcount == 1
+        return connection.execute(statement).rowcount == 1
 
-    async def _load(self, connection: AsyncConnection, inbound: Inbound) -> tuple[int, State]:
+    def _load(self, connection: Connection, inbound: Inbound) -> tuple[int, State]:
         address_hash = self.vault.lookup(inbound.address)
-        row = (
-            await connection.execute(
-                sa.select(contacts.c.id, conversations.c.state_enc)
-                .select_from(contacts.outerjoin(conversations))
-                .where(
-                    contacts.c.channel == inbound.channel, contacts.c.address_hash == address_hash
-                )
-            )
+        row = connection.execute(
+            sa.select(contacts.c.id, conversations.c.state_enc)
+            .select_from(contacts.outerjoin(conversations))
+            .where(contacts.c.channel == inbound.channel, contacts.c.address_hash == address_hash)
         ).first()
         if row is None:
-            now = utcnow()
-            result = await connection.execute(
+            result = connection.execute(
                 contacts.insert().values(
                     channel=inbound.channel,
                     address_hash=address_hash,
                     address_enc=self.vault.seal(inbound.address),
-                    created_at=now,
-                    last_seen_at=now,
+                    created_at=utcnow(),
                 )
             )
             return result.inserted_primary_key[0], State()
@@ -108,50 +107,50 @@ class Switchboard:
             return contact_id, State()
         return contact_id, State.from_json(json.loads(self.vault.open(state_enc)))
 
-    async def _erase(self, connection: AsyncConnection, contact_id: int) -> None:
+    def _erase(self, connection: Connection, contact_id: int) -> None:
         """Everything about the person goes: contact, session, requests, unsent messages."""
-        await connection.execute(outbox_rows.delete().where(outbox_rows.c.contact_id == contact_id))
-        await connection.execute(contacts.delete().where(contacts.c.id == contact_id))
+        connection.execute(outbox_rows.delete().where(outbox_rows.c.contact_id == contact_id))
+        connection.execute(contacts.delete().where(contacts.c.id == contact_id))
 
-    async def _save(self, connection: AsyncConnection, contact_id: int, after: State) -> None:
+    def _save(self, connection: Connection, contact_id: int, before: State, after: State) -> None:
         now = utcnow()
         state_enc = self.vault.seal(json.dumps(after.to_json(), ensure_ascii=False))
         statement = upsert(connection, conversations).values(
             contact_id=contact_id, state_enc=state_enc, updated_at=now
         )
-        await connection.execute(
+        connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["contact_id"],
                 set_={"state_enc": statement.excluded.state_enc, "updated_at": now},
             )
         )
-        await connection.execute(
-            contacts.update()
-            .where(contacts.c.id == contact_id)
-            .values(language=after.language, country=after.country, last_seen_at=now)
-        )
+        if (before.language, before.country) != (after.language, after.country):
+            # Kept beside the encrypted session for campaigns and statistics by segment.
+            connection.execute(
+                contacts.update()
+                .where(contacts.c.id == contact_id)
+                .values(language=after.language, country=after.country)
+            )
 
-    async def _escalate(
-        self, connection: AsyncConnection, contact_id: int, state: State, escalation: Escalation
+    def _escalate(
+        self, connection: Connection, contact_id: int, state: State, escalation: Escalation
     ) -> None:
-        open_request = (
-            await connection.execute(
-                sa.select(escalations.c.id, escalations.c.urgent).where(
-                    escalations.c.contact_id == contact_id, escalations.c.status == "open"
-                )
+        open_request = connection.execute(
+            sa.select(escalations.c.id, escalations.c.urgent).where(
+                escalations.c.contact_id == contact_id, escalations.c.status == "open"
             )
         ).first()
         text_enc = self.vault.seal(escalation.text) if escalation.text else None
         if open_request is not None:
             # One open request per person; danger raises the one already waiting.
             if escalation.urgent and not open_request.urgent:
-                await connection.execute(
+                connection.execute(
                     escalations.update()
                     .where(escalations.c.id == open_request.id)
                     .values(urgent=True, reason=escalation.reason, text_enc=text_enc)
                 )
             return
-        await connection.execute(
+        connection.execute(
             escalations.insert().values(
                 contact_id=contact_id,
                 reason=escalation.reason,

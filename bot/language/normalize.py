@@ -224,12 +224,25 @@ def stem_ru(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def _readings(word: str) -> list[str]:
+    """A word as Russian: itself if Cyrillic; if Latin, its transliteration, and for a "j"
+    (й in "moj", ж in "muj", "derjat") both readings, since people use both."""
+    if not _LATIN.search(word):
+        return [word]
+    readings = [_translit_word(word)]
+    if "j" in word:
+        readings.append(_translit_word(word.replace("j", "zh")))
+    return readings
+
+
 def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Normalised Russian stems of a text, Latin transliteration read as Russian."""
-    text = normalize(text)
-    if _LATIN.search(text):
-        text = latin_to_cyrillic(text)
-    return [stem_ru(w) for w in words(text) if keep_stopwords or w not in STOPWORDS_RU]
+    stems = []
+    for word in words(normalize(text)):
+        for reading in _readings(word):
+            if keep_stopwords or reading not in STOPWORDS_RU:
+                stems.append(stem_ru(reading))
+    return stems
 
 
 def prefixes(word: str, shortest: int) -> list[str]:

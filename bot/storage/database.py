@@ -1,15 +1,29 @@
-"""The async database: one engine per process, tuned for SQLite's single writer."""
+"""The database, reached from async code through units of work.
+
+A unit of work is a plain function over a SQLAlchemy `Connection`, run in one transaction:
+
+    replies = await database.run(lambda connection: ...)
+
+On PostgreSQL it runs over asyncpg (`AsyncConnection.run_sync`). On SQLite it runs in one
+dedicated writer thread with the standard sqlite3 driver: SQLite has a single writer anyway, and
+one thread hop per transaction is several times faster than aiosqlite's hop per statement
+(scripts/bench_engine.py measures it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+T = TypeVar("T")
 
 
 def is_sqlite(url: str) -> bool:
@@ -24,22 +38,21 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database) if database and database != ":memory:" else None
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
-
+def make_sqlite_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    engine = sa.create_engine(
+        sa.make_url(url).set(drivername="sqlite"), connect_args={"timeout": 30}
+    )
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We issue BEGIN ourselves (below), so the driver must not.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # WAL: readers never block the writer. NORMAL sync is durable across a crash of the
-        # process (every acknowledged message survives a restart); only power loss may lose
+        # process (every acknowledged message survives a restart); only a power loss may lose
         # the last transactions.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -47,10 +60,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # Take the write lock at the start, so two writers queue instead of failing mid-way
-        # with "database is locked" when a read turns into a write.
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Take the write lock at the start, so a second process (a CLI command beside the
+        # server) queues instead of failing with "database is locked" half-way.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
@@ -59,20 +72,41 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
+        self._sqlite: Engine | None = None
+        self._async: AsyncEngine | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        if is_sqlite(url):
+            self._sqlite = make_sqlite_engine(url)
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        else:
+            self._async = create_async_engine(url, pool_pre_ping=True)
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as connection:
-            yield connection
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one transaction: committed if it returns, rolled back if it raises."""
+        if self._sqlite is not None:
+            engine = self._sqlite
+
+            def in_transaction() -> T:
+                with engine.begin() as connection:
+                    return work(connection)
+
+            return await asyncio.get_running_loop().run_in_executor(self._writer, in_transaction)
+        assert self._async is not None
+        async with self._async.begin() as connection:
+            return await connection.run_sync(work)
 
     async def ping(self) -> bool:
         try:
-            async with self.engine.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
+            await self.run(lambda connection: connection.execute(sa.text("SELECT 1")))
         except Exception:  # noqa: BLE001 - health check reports, never raises
             return False
         return True
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self._sqlite is not None:
+            self._sqlite.dispose()
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+        if self._async is not None:
+            await self._async.dispose()

@@ -40,7 +40,6 @@ async def is_current(database: Database) -> bool:
         return set(MigrationContext.configure(connection).get_current_heads())
 
     try:
-        async with database.engine.connect() as connection:
-            return await connection.run_sync(current) == heads
+        return await database.run(current) == heads
     except Exception:  # noqa: BLE001 - an unreachable database is simply not current
         return False

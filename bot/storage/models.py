@@ -28,13 +28,13 @@ class Contact(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     country: str | None = Field(default=None, max_length=2)
     created_at: datetime = Field(default_factory=utcnow)
-    last_seen_at: datetime = Field(default_factory=utcnow)
     # Set when the channel says we must stop (blocked the bot, invalid number).
     unreachable_at: datetime | None = None
 
 
 class Conversation(SQLModel, table=True):
-    """Where a person is in the tree, so a restart does not lose their place."""
+    """Where a person is in the tree, so a restart does not lose their place. `updated_at` is
+    the person's last message, which retention limits count from."""
 
     __tablename__ = "conversation"
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 
-def upsert(connection: AsyncConnection, table: sa.Table) -> Any:
+def upsert(connection: Connection, table: sa.Table) -> Any:
     """INSERT with ON CONFLICT support, in the connection's dialect."""
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)

@@ -21,8 +21,8 @@ def inbound(text: str | None = None, option: str | None = None, message_id: str 
 
 
 async def rows(hotline, table) -> list:
-    async with hotline.database.engine.connect() as connection:
-        return (await connection.execute(sa.select(table.__table__))).all()
+    return await hotline.database.run(
+        lambda connection: connection.execute(sa.select(table.__table__)).all())
 
 
 async def test_a_repeated_message_id_is_answered_once(hotline):

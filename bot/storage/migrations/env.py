@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations over the project's async engine."""
+"""Alembic environment: runs migrations as one unit of work on the project's database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from bot.storage import models  # noqa: F401 - registers the tables on SQLModel.metadata
-from bot.storage.database import make_engine
+from bot.storage.database import Database
 
 target_metadata = SQLModel.metadata
 
@@ -26,11 +26,11 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
-    async with engine.connect() as connection:
-        await connection.run_sync(_run)
-        await connection.commit()
-    await engine.dispose()
+    database = Database(context.config.get_main_option("sqlalchemy.url"))
+    try:
+        await database.run(_run)
+    finally:
+        await database.close()
 
 
 if context.is_offline_mode():

@@ -1,0 +1,340 @@
+"""check() turns a content tree into errors (stop a release) and warnings (tell editors)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import phonenumbers
+import pytest
+
+from bot.content.check import MAX_MESSAGE_CHARS, check, coverage_table, phone_problem
+from bot.content.contract import CONTRACT_NODES
+from bot.content.loader import LANGUAGES, load_tree
+from bot.content.model import ContentTree, Hotline, Node, Text
+
+TODAY = date(2026, 6, 1)
+EMERGENCY = Hotline(
+    id="kz-112", country="KZ", name={"ru": "Экстренная служба"}, phone="112",
+    topics=("emergency",), timezone="Asia/Almaty", verified=True,
+    source="https://example.org/kz", checked=TODAY,
+)
+
+
+def good_nodes() -> dict[str, Node]:
+    """Every contract node and its parents, each with what check() asks for."""
+    ids = set(CONTRACT_NODES)
+    ids |= {i.rpartition("/")[0] for i in CONTRACT_NODES if "/" in i}
+    nodes = {
+        i: Node(id=i, texts={"ru": Text("Заголовок", "Текст.")},
+                keywords={"ru": ("слово",)}, reviewed=TODAY)
+        for i in ids
+    }
+    nodes["urgent"] = replace(
+        nodes["urgent"], triggers={"ru": ("меня заперли",)}, hotline_topics=("emergency",)
+    )
+    return nodes
+
+
+def good_tree(*changed: Node, hotlines: list[Hotline] | None = None) -> ContentTree:
+    nodes = good_nodes()
+    nodes.update({n.id: n for n in changed})
+    return ContentTree(nodes=nodes, hotlines=[EMERGENCY] if hotlines is None else hotlines)
+
+
+def errors(*changed: Node, hotlines: list[Hotline] | None = None) -> list[str]:
+    return check(good_tree(*changed, hotlines=hotlines), today=TODAY).errors
+
+
+def changed(node_id: str, **fields) -> Node:
+    return replace(good_nodes()[node_id], **fields)
+
+
+def entry(**fields) -> Hotline:
+    return replace(EMERGENCY, **fields)
+
+
+def test_shipped_tree_has_no_errors(tree: ContentTree):
+    report = check(tree)
+    assert tree.problems == []
+    assert report.errors == []
+    assert report.ok
+
+
+def test_good_small_tree_has_no_errors():
+    report = check(good_tree(), today=TODAY)
+    assert report.errors == []
+    assert report.ok
+
+
+def test_load_problems_become_errors(tmp_path: Path):
+    report = check(load_tree(tmp_path), today=TODAY)
+    assert f"{tmp_path / 'tree'}: the content tree folder is missing" in report.errors
+    assert f"{tmp_path / 'hotlines.yaml'}: the hotline directory is missing" in report.errors
+    assert not report.ok
+
+
+def test_missing_contract_node_is_an_error():
+    nodes = good_nodes()
+    del nodes["trafficking/passport-taken"]
+    report = check(ContentTree(nodes=nodes, hotlines=[EMERGENCY]), today=TODAY)
+    assert report.errors == ["trafficking/passport-taken: contract node is missing"]
+
+
+def test_node_without_parent_is_an_error():
+    assert errors(changed("urgent", id="ghost/urgent")) == [
+        "ghost/urgent: its parent ghost has no node.yaml"
+    ]
+
+
+def test_missing_russian_text_is_an_error():
+    assert errors(changed("work/permit", texts={"en": Text("Permit", "Text.")})) == [
+        "work/permit: Russian text (ru.md) is missing"
+    ]
+
+
+def test_russian_article_without_body_is_an_error_but_a_section_may_be_empty():
+    empty = {"ru": Text("Заголовок", "")}
+    assert errors(changed("work/permit", texts=empty)) == [
+        "work/permit: Russian text has a title but no text"
+    ]
+    assert errors(changed("work/permit", texts=empty, kind="section")) == []
+
+
+@pytest.mark.parametrize(
+    ("related", "message"),
+    [
+        (("work/nowhere",), "work/permit: related node work/nowhere does not exist"),
+        (("work/permit",), "work/permit: lists itself as related"),
+        (("work/family", "work/family"), "work/permit: a related node is listed twice"),
+    ],
+    ids=["dangling", "self", "twice"],
+)
+def test_bad_related_is_an_error(related: tuple[str, ...], message: str):
+    assert errors(changed("work/permit", related=related)) == [message]
+
+
+def test_text_over_a_telegram_message_is_an_error():
+    # Title, a blank line, the body: exactly the limit is fine, one more is not.
+    body = "а" * (MAX_MESSAGE_CHARS - len("Заголовок") - 2)
+    assert errors(changed("work/permit", texts={"ru": Text("Заголовок", body)})) == []
+    too_long = {"ru": Text("Заголовок", body + "б")}
+    assert errors(changed("work/permit", texts=too_long)) == [
+        f"work/permit: text is {MAX_MESSAGE_CHARS + 1} characters, over a Telegram message "
+        f"({MAX_MESSAGE_CHARS})"
+    ]
+
+
+def test_country_part_counts_towards_the_length():
+    body = "а" * (MAX_MESSAGE_CHARS - len("Т") - 2 - 10)
+    fits = Text("Т", body, by_country={"KZ": "к" * 8})
+    over = Text("Т", body, by_country={"KZ": "к" * 8, "RU": "р" * 9})
+    assert errors(changed("work/permit", texts={"ru": fits})) == []
+    assert errors(changed("work/permit", texts={"ru": over})) == [
+        f"work/permit: text is {MAX_MESSAGE_CHARS + 1} characters, over a Telegram message "
+        f"({MAX_MESSAGE_CHARS})"
+    ]
+
+
+def test_id_too_long_for_button_data_is_an_error():
+    fits = "x" * (64 - len("open:"))
+    assert errors(changed("work/permit", id=fits)) == []
+    assert errors(changed("work/permit", id=fits + "x")) == [
+        f"{fits}x: id too long for button data (64 bytes)"
+    ]
+
+
+def test_id_length_is_counted_in_bytes_not_letters():
+    cyrillic = "я" * 30  # 30 letters, 60 bytes
+    assert errors(changed("work/permit", id=cyrillic)) == [
+        f"{cyrillic}: id too long for button data (64 bytes)"
+    ]
+
+
+def test_unknown_country_section_is_an_error():
+    text = Text("Заголовок", "Текст.", by_country={"KZ": "Да.", "XX": "Нет."})
+    assert errors(changed("work/permit", texts={"ru": text})) == [
+        "work/permit/ru.md: country section for unknown code XX"
+    ]
+
+
+def test_unknown_node_country_is_an_error():
+    assert errors(changed("work/permit", countries=("KZ", "QQ"))) == [
+        "work/permit: unknown country code QQ"
+    ]
+
+
+def test_hotline_topic_without_directory_entry_is_an_error():
+    assert errors(changed("work/permit", hotline_topics=("emergency", "housing"))) == [
+        "work/permit: hotline topic 'housing' has no entry in hotlines.yaml"
+    ]
+
+
+def test_urgent_node_without_russian_triggers_is_an_error():
+    no_ru = changed("urgent", triggers={"en": ("help",)}, hotline_topics=("emergency",))
+    assert errors(no_ru) == [
+        "urgent: no Russian danger phrases (triggers), triage cannot work"
+    ]
+
+
+def test_duplicate_hotline_id_is_an_error():
+    again = entry(phone="101", topics=("fire",))
+    assert errors(hotlines=[EMERGENCY, again]) == ["hotlines.yaml: kz-112: duplicate id"]
+
+
+def test_invalid_hotline_phone_is_an_error():
+    assert errors(hotlines=[entry(phone="+7 701 234 5678")]) == [
+        "hotlines.yaml: kz-112: phone +7 701 234 5678 "
+        "is not written in E.164 (+ country code and digits, no spaces)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"source": None}, "verified, but without a public source and a date checked"),
+        ({"checked": None}, "verified, but without a public source and a date checked"),
+        ({"phone": None}, "verified, but without a phone number"),
+        ({"timezone": "Asia/Nowhere"}, "unknown time zone Asia/Nowhere"),
+        ({"country": "XX", "phone": None, "verified": False}, "unknown country code XX"),
+        ({"name": {"en": "Emergency"}}, "no Russian name"),
+    ],
+    ids=["no-source", "no-checked", "no-phone", "time-zone", "country", "no-ru-name"],
+)
+def test_bad_hotline_entry_is_an_error(fields: dict, message: str):
+    assert errors(hotlines=[entry(**fields)]) == [f"hotlines.yaml: kz-112: {message}"]
+
+
+def test_unverified_entry_may_lack_source_and_phone():
+    draft = entry(id="draft", verified=False, source=None, checked=None, phone=None)
+    assert errors(hotlines=[EMERGENCY, draft]) == []
+
+
+# phone_problem
+
+
+@pytest.mark.parametrize(
+    ("phone", "country"),
+    [("+996700123456", "KG"), ("+77012345678", "KZ"), ("+74951234567", "RU"),
+     ("+992900123456", "TJ")],
+)
+def test_valid_e164_numbers_have_no_problem(phone: str, country: str):
+    number = phonenumbers.parse(phone, None)
+    assert phonenumbers.is_valid_number(number)
+    assert phonenumbers.region_code_for_number(number) == country
+    assert phone_problem(phone, country) is None
+
+
+@pytest.mark.parametrize("phone", ["+7 495", "+7 495 123 45 67", "+7(495)1234567"])
+def test_numbers_with_spaces_or_brackets_are_not_e164(phone: str):
+    assert phone_problem(phone, "RU") == (
+        "is not written in E.164 (+ country code and digits, no spaces)"
+    )
+
+
+def test_unreadable_and_invalid_e164_numbers_are_problems():
+    assert phone_problem("+99999", "RU").startswith("cannot be read as a phone number")
+    assert phone_problem("+", "RU").startswith("cannot be read as a phone number")
+    assert phone_problem("+7495123", "RU") == "is not a valid phone number"
+
+
+def test_number_of_another_country_is_a_problem():
+    # +7 is shared: 701 is a Kazakh mobile prefix, 495 is Moscow.
+    kazakh = "+77012345678"
+    assert phonenumbers.region_code_for_number(phonenumbers.parse(kazakh)) == "KZ"
+    assert phone_problem(kazakh, "RU") == "belongs to KZ, not RU"
+    assert phone_problem("+74951234567", "KZ") == "belongs to RU, not KZ"
+
+
+def test_short_numbers_are_checked_for_their_country():
+    assert phone_problem("112", "KZ") is None
+    assert phone_problem("103", "RU") is None
+    assert phone_problem("99999", "KZ") == "is not a valid short number in KZ"
+
+
+@pytest.mark.parametrize("phone", ["abc", "", "1 12", "11a", "-112"])
+def test_short_numbers_must_be_digits(phone: str):
+    assert phone_problem(phone, "KZ") == "must be E.164 (+...) or a short number of digits"
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason="check bug: str.isdigit() accepts non-ASCII digits and phonenumbers reads them, "
+    "so a directory number a phone cannot dial passes",
+)
+@pytest.mark.parametrize("phone", ["１１２", "١١٢"], ids=["fullwidth", "arabic-indic"])
+def test_short_number_in_non_ascii_digits_is_a_problem(phone: str):
+    assert phone_problem(phone, "KZ") is not None
+
+
+# Warnings
+
+
+def test_old_review_is_a_warning_from_day_181():
+    reviewed = TODAY - timedelta(days=180)
+    fresh = check(good_tree(changed("work/permit", reviewed=reviewed)), today=TODAY)
+    stale = check(good_tree(changed("work/permit", reviewed=reviewed - timedelta(days=1))),
+                  today=TODAY)
+    assert not [w for w in fresh.warnings if w.startswith("work/permit")]
+    assert [w for w in stale.warnings if w.startswith("work/permit")] == [
+        "work/permit: last reviewed 2025-12-02, over 180 days ago"
+    ]
+    assert stale.ok
+
+
+def test_node_without_review_date_or_keywords_is_a_warning():
+    report = check(good_tree(changed("work/permit", reviewed=None, keywords={})), today=TODAY)
+    assert [w for w in report.warnings if w.startswith("work/permit")] == [
+        "work/permit: no Russian keywords, free text will rarely find it",
+        "work/permit: no review date",
+    ]
+    assert report.ok
+
+
+def test_old_hotline_check_is_a_warning():
+    old = entry(checked=TODAY - timedelta(days=181))
+    report = check(good_tree(hotlines=[old]), today=TODAY)
+    assert "hotlines.yaml: kz-112: checked 2025-12-02, over 180 days ago" in report.warnings
+    assert report.ok
+
+
+def test_missing_translations_are_counted_per_language():
+    kazakh = {"ru": Text("Заголовок", "Текст."), "kk": Text("Тақырып", "Мәтін.")}
+    tree = good_tree(changed("work/permit", texts=kazakh))
+    total = len(tree.nodes)
+    warnings = check(tree, today=TODAY).warnings
+    translation = [w for w in warnings if " nodes have no " in w]
+    assert f"{total - 1} of {total} nodes have no kk text" in translation
+    assert f"{total} of {total} nodes have no en text" in translation
+    assert len(translation) == len(LANGUAGES) - 1  # never for Russian, which is an error
+
+
+# coverage_table
+
+
+def test_coverage_table_lists_every_node_and_a_total(tree: ContentTree):
+    lines = coverage_table(tree).splitlines()
+    rows = {line.split()[0] for line in lines[2:-2]}
+    assert rows == set(tree.nodes)
+    assert lines[0].split() == ["node", *LANGUAGES]
+    assert lines[-1].split() == ["total", str(len(tree.nodes)), *["0"] * (len(LANGUAGES) - 1)]
+
+
+def test_coverage_table_marks_which_texts_exist():
+    tree = ContentTree(nodes={
+        "b": Node("b", texts={"ru": Text("Б", "б"), "en": Text("B", "b")}),
+        "a": Node("a", texts={"ru": Text("А", "а")}),
+    }, hotlines=[])
+    lines = coverage_table(tree).splitlines()
+    marks = dict.fromkeys(LANGUAGES, ".")
+    assert lines[2].split() == ["a", *(marks | {"ru": "yes"}).values()]
+    assert lines[3].split() == ["b", *(marks | {"ru": "yes", "en": "yes"}).values()]
+    assert lines[-1].split() == ["total", *({lang: "0" for lang in LANGUAGES}
+                                           | {"ru": "2", "en": "1"}).values()]
+
+
+def test_coverage_table_of_an_empty_tree_has_only_the_total():
+    lines = coverage_table(ContentTree(nodes={}, hotlines=[])).splitlines()
+    assert len(lines) == 4
+    assert lines[-1].split() == ["total", *["0"] * len(LANGUAGES)]

@@ -1,0 +1,119 @@
+"""The outbox over a real database: leases, retries, give-ups, unreachable addresses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from bot.engine.messages import Inbound, Reply
+from bot.outbox import LEASE, MAX_ATTEMPTS, SendError
+from bot.storage.models import Contact, OutboxMessage, utcnow
+
+outbox = OutboxMessage.__table__
+
+
+class Channel:
+    """A sender that fails as told, then succeeds."""
+
+    channel = "sms"
+
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.sent: list[tuple[str, Reply]] = []
+
+    async def send(self, address: str, reply: Reply) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((address, reply))
+
+
+async def queue_one(hotline, address: str = "+77010000001") -> None:
+    await hotline.switchboard.receive(
+        Inbound(channel="sms", address=address, option="open:urgent", language_hint="ru")
+    )
+
+
+async def make_due(hotline) -> None:
+    """Move every waiting message's time into the past, as if time had passed."""
+    await hotline.database.run(lambda connection: connection.execute(
+        outbox.update().values(not_before=utcnow() - timedelta(1))))
+
+
+async def statuses(hotline) -> list[tuple[str, int]]:
+    rows = await hotline.database.run(lambda connection: connection.execute(
+        sa.select(outbox.c.status, outbox.c.attempts).order_by(outbox.c.id)).all())
+    return [tuple(r) for r in rows]
+
+
+async def test_a_retryable_failure_waits_then_is_sent(hotline):
+    await queue_one(hotline)
+    channel = Channel(SendError("gateway 503", retryable=True))
+    assert await hotline.outbox.dispatch_once(channel) == 1
+    assert await statuses(hotline) == [("queued", 1)]
+    assert await hotline.outbox.dispatch_once(channel) == 0  # backing off
+    await make_due(hotline)
+    assert await hotline.outbox.dispatch_once(channel) == 1
+    assert await statuses(hotline) == [("sent", 2)] and len(channel.sent) == 1
+
+
+async def test_retry_after_is_honoured(hotline):
+    await queue_one(hotline)
+    await hotline.outbox.dispatch_once(Channel(SendError("429", retryable=True, retry_after=30)))
+    not_before = await hotline.database.run(
+        lambda connection: connection.execute(sa.select(outbox.c.not_before)).scalar_one())
+    wait = (not_before - utcnow()).total_seconds()
+    assert 25 < wait <= 30
+
+
+async def test_a_permanent_failure_is_recorded_and_not_retried(hotline):
+    await queue_one(hotline)
+    await hotline.outbox.dispatch_once(Channel(SendError("bad request", retryable=False)))
+    await make_due(hotline)
+    assert await hotline.outbox.dispatch_once(Channel()) == 0
+    assert await statuses(hotline) == [("failed", 1)]
+
+
+async def test_gives_up_after_max_attempts(hotline):
+    await queue_one(hotline)
+    failures = [SendError("timeout", retryable=True) for _ in range(MAX_ATTEMPTS + 2)]
+    channel = Channel(*failures)
+    for _ in range(MAX_ATTEMPTS + 2):
+        await make_due(hotline)
+        await hotline.outbox.dispatch_once(channel)
+    assert await statuses(hotline) == [("failed", MAX_ATTEMPTS)]
+
+
+async def test_unreachable_address_is_marked_on_the_contact(hotline):
+    await queue_one(hotline)
+    await hotline.outbox.dispatch_once(
+        Channel(SendError("blocked by the user", retryable=False, unreachable=True)))
+    marked = await hotline.database.run(lambda connection: connection.execute(
+        sa.select(Contact.__table__.c.unreachable_at)).scalar_one())
+    assert marked is not None
+
+
+async def test_a_crashed_sender_leaves_the_message_for_after_the_lease(hotline):
+    await queue_one(hotline)
+    claimed = await hotline.outbox.claim("sms")  # ... and the process dies here
+    assert len(claimed) == 1
+    assert await hotline.outbox.claim("sms") == []  # nobody else takes it while leased
+    await hotline.database.run(lambda connection: connection.execute(
+        outbox.update().values(not_before=utcnow() - timedelta(seconds=1))))
+    channel = Channel()
+    assert await hotline.outbox.dispatch_once(channel) == 1
+    assert channel.sent[0][1] == claimed[0].reply
+    assert LEASE >= timedelta(seconds=30)
+
+
+async def test_a_sender_bug_does_not_lose_the_message(hotline):
+    await queue_one(hotline)
+    await hotline.outbox.dispatch_once(Channel(RuntimeError("bug")))
+    assert await statuses(hotline) == [("queued", 1)]
+
+
+async def test_other_channels_messages_are_left_alone(hotline):
+    await queue_one(hotline)
+    telegram = Channel()
+    telegram.channel = "telegram"
+    assert await hotline.outbox.dispatch_once(telegram) == 0

@@ -1,0 +1,53 @@
+"""Settings: read once, defaults for a first run, a clear error for a bad value."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+
+def test_defaults_are_the_embedded_setup(monkeypatch: pytest.MonkeyPatch):
+    for name in ("HOTLINE_DATABASE_URL", "HOTLINE_PORT", "HOTLINE_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=None)
+    assert settings.database_url == "sqlite:///./var/hotline.db"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert (settings.content_dir / "tree").is_dir()
+
+
+def test_a_key_is_generated_once_privately_and_reused(tmp_path: Path):
+    first = Settings(_env_file=None, var_dir=tmp_path / "var", secret_key="").master_keys
+    again = Settings(_env_file=None, var_dir=tmp_path / "var", secret_key="").master_keys
+    assert first == again and len(first[0]) >= 32
+    mode = stat.S_IMODE((tmp_path / "var" / "secret.key").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_a_set_key_comes_first_and_old_keys_follow(tmp_path: Path):
+    settings = Settings(_env_file=None, var_dir=tmp_path, secret_key="new",
+                        old_secret_keys=["old"])
+    assert settings.master_keys == [b"new", b"old"]
+    assert not (tmp_path / "secret.key").exists()
+
+
+def test_environment_and_env_file_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("HOTLINE_PORT", raising=False)
+    (tmp_path / ".env").write_text("HOTLINE_PORT=9090\nHOTLINE_LOG_LEVEL=debug\n")
+    settings = Settings(_env_file=tmp_path / ".env")
+    assert settings.port == 9090 and settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("database_url", "postgresql://sync-driver"), ("database_url", ""), ("port", 0),
+     ("port", 70000), ("log_level", "chatty"), ("max_text_length", 0)],
+)
+def test_bad_values_are_refused(field: str, value: object):
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None, **{field: value})
+    assert field in str(error.value)
