@@ -8,6 +8,7 @@ import json
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.engine.conversation import Conversation
@@ -17,7 +18,6 @@ from bot.storage.crypto import Vault
 from bot.storage.database import Database
 from bot.storage.models import Contact, EscalationRequest, OutboxMessage, SeenInbound, utcnow
 from bot.storage.models import Conversation as ConversationRow
-from bot.storage.queries import upsert
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,42 @@ escalations = EscalationRequest.__table__
 outbox_rows = OutboxMessage.__table__
 
 
+class Statements:
+    """The statements every message runs, built once per SQL dialect: building SQLAlchemy
+    statements costs more than running them on SQLite."""
+
+    def __init__(self, dialect: str) -> None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.remember = (
+            insert(seen)
+            .values(
+                channel=sa.bindparam("channel"),
+                message_key=sa.bindparam("message_key"),
+                seen_at=sa.bindparam("seen_at"),
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "message_key"])
+        )
+        self.load = (
+            sa.select(contacts.c.id, conversations.c.state_enc)
+            .select_from(contacts.outerjoin(conversations))
+            .where(
+                contacts.c.channel == sa.bindparam("channel"),
+                contacts.c.address_hash == sa.bindparam("address_hash"),
+            )
+        )
+        self.add_contact = contacts.insert()
+        save = insert(conversations).values(
+            contact_id=sa.bindparam("contact_id"),
+            state_enc=sa.bindparam("state_enc"),
+            updated_at=sa.bindparam("updated_at"),
+        )
+        self.save = save.on_conflict_do_update(
+            index_elements=["contact_id"],
+            set_={"state_enc": save.excluded.state_enc, "updated_at": save.excluded.updated_at},
+        )
+        self.set_place = contacts.update().where(contacts.c.id == sa.bindparam("contact_id"))
+
+
 class Switchboard:
     def __init__(
         self, *, database: Database, vault: Vault, conversation: Conversation, outbox: Outbox
@@ -36,6 +72,7 @@ class Switchboard:
         self.vault = vault
         self.conversation = conversation
         self.outbox = outbox
+        self.sql = Statements(database.dialect)
 
     async def receive(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; returns the replies queued for it ([] for a repeat)."""
@@ -78,28 +115,25 @@ class Switchboard:
 
     def _first_time(self, connection: Connection, inbound: Inbound) -> bool:
         key = self.vault.lookup(f"{inbound.address}\x00{inbound.message_id}")
-        statement = (
-            upsert(connection, seen)
-            .values(channel=inbound.channel, message_key=key, seen_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["channel", "message_key"])
+        result = connection.execute(
+            self.sql.remember, {"channel": inbound.channel, "message_key": key, "seen_at": utcnow()}
         )
-        return connection.execute(statement).rowcount == 1
+        return result.rowcount == 1
 
     def _load(self, connection: Connection, inbound: Inbound) -> tuple[int, State]:
         address_hash = self.vault.lookup(inbound.address)
         row = connection.execute(
-            sa.select(contacts.c.id, conversations.c.state_enc)
-            .select_from(contacts.outerjoin(conversations))
-            .where(contacts.c.channel == inbound.channel, contacts.c.address_hash == address_hash)
+            self.sql.load, {"channel": inbound.channel, "address_hash": address_hash}
         ).first()
         if row is None:
             result = connection.execute(
-                contacts.insert().values(
-                    channel=inbound.channel,
-                    address_hash=address_hash,
-                    address_enc=self.vault.seal(inbound.address),
-                    created_at=utcnow(),
-                )
+                self.sql.add_contact,
+                {
+                    "channel": inbound.channel,
+                    "address_hash": address_hash,
+                    "address_enc": self.vault.seal(inbound.address),
+                    "created_at": utcnow(),
+                },
             )
             return result.inserted_primary_key[0], State()
         contact_id, state_enc = row
@@ -113,23 +147,16 @@ class Switchboard:
         connection.execute(contacts.delete().where(contacts.c.id == contact_id))
 
     def _save(self, connection: Connection, contact_id: int, before: State, after: State) -> None:
-        now = utcnow()
         state_enc = self.vault.seal(json.dumps(after.to_json(), ensure_ascii=False))
-        statement = upsert(connection, conversations).values(
-            contact_id=contact_id, state_enc=state_enc, updated_at=now
-        )
         connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=["contact_id"],
-                set_={"state_enc": statement.excluded.state_enc, "updated_at": now},
-            )
+            self.sql.save,
+            {"contact_id": contact_id, "state_enc": state_enc, "updated_at": utcnow()},
         )
         if (before.language, before.country) != (after.language, after.country):
             # Kept beside the encrypted session for campaigns and statistics by segment.
             connection.execute(
-                contacts.update()
-                .where(contacts.c.id == contact_id)
-                .values(language=after.language, country=after.country)
+                self.sql.set_place,
+                {"contact_id": contact_id, "language": after.language, "country": after.country},
             )
 
     def _escalate(

@@ -1,20 +1,21 @@
 """The database, reached from async code through units of work.
 
-A unit of work is a plain function over a SQLAlchemy `Connection`, run in one transaction:
+A unit of work is a plain function over a SQLAlchemy `Connection`, run in a transaction:
 
     replies = await database.run(lambda connection: ...)
 
-On PostgreSQL it runs over asyncpg (`AsyncConnection.run_sync`). On SQLite it runs in one
-dedicated writer thread with the standard sqlite3 driver: SQLite has a single writer anyway, and
-one thread hop per transaction is several times faster than aiosqlite's hop per statement
-(scripts/bench_engine.py measures it).
+On PostgreSQL it runs over asyncpg (`AsyncConnection.run_sync`). On SQLite it runs right on
+the event loop over one connection kept open: SQLite has one writer, a unit of work is a few
+hundred microseconds of Python holding the GIL either way, and WAL commits with synchronous=NORMAL
+do not wait for the disk. Measured on 2 cores (scripts/bench_engine.py), handing each unit to a
+writer thread cost more than the unit itself (thread handoff and GIL contention), and aiosqlite's
+handoff per statement cost several times more again.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def is_sqlite(url: str) -> bool:
@@ -48,7 +50,8 @@ def make_sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # We issue BEGIN ourselves (below), so the driver must not.
+        # We issue BEGIN ourselves (below), so the driver must not; this also makes
+        # SAVEPOINT work with the sqlite3 module.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # WAL: readers never block the writer. NORMAL sync is durable across a crash of the
@@ -74,27 +77,33 @@ class Database:
         self.url = url
         self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
         self._sqlite: Engine | None = None
+        self._connection: Connection | None = None  # SQLite's one connection
         self._async: AsyncEngine | None = None
-        self._writer: ThreadPoolExecutor | None = None
         if is_sqlite(url):
             self._sqlite = make_sqlite_engine(url)
-            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         else:
             self._async = create_async_engine(url, pool_pre_ping=True)
 
     async def run(self, work: Callable[[Connection], T]) -> T:
-        """Run `work` in one transaction: committed if it returns, rolled back if it raises."""
+        """Run `work` in a transaction: committed if it returns, rolled back if it raises."""
         if self._sqlite is not None:
-            engine = self._sqlite
-
-            def in_transaction() -> T:
-                with engine.begin() as connection:
-                    return work(connection)
-
-            return await asyncio.get_running_loop().run_in_executor(self._writer, in_transaction)
+            return self._run_sqlite(work)
         assert self._async is not None
         async with self._async.begin() as connection:
             return await connection.run_sync(work)
+
+    def _run_sqlite(self, work: Callable[[Connection], T]) -> T:
+        # Units of work never await, so they cannot interleave: each runs whole, in order.
+        if self._connection is None or self._connection.closed:
+            assert self._sqlite is not None
+            self._connection = self._sqlite.connect()
+        try:
+            with self._connection.begin():
+                return work(self._connection)
+        except sa.exc.DBAPIError as exc:
+            if exc.connection_invalidated:
+                self._connection = None
+            raise
 
     async def ping(self) -> bool:
         try:
@@ -104,9 +113,10 @@ class Database:
         return True
 
     async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
         if self._sqlite is not None:
             self._sqlite.dispose()
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
         if self._async is not None:
             await self._async.dispose()

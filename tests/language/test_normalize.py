@@ -100,6 +100,11 @@ def test_stems_read_transliteration_as_russian():
     assert stems_ru("u menya zabrali pasport") == stems_ru("У меня забрали паспорт")
 
 
+def test_stems_read_latin_j_both_as_short_i_and_as_zh():
+    assert stems_ru("muj") == stems_ru("муй") + stems_ru("муж")
+    assert stems_ru("derjat")[-1:] == stems_ru("держат")
+
+
 def test_stems_of_nothing_or_only_stopwords_are_empty():
     assert stems_ru("") == []
     assert stems_ru("и в на, у меня!") == []
