@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from zoneinfo import available_timezones
 
 import phonenumbers
-from babel import Locale
 from phonenumbers import shortnumberinfo
 
 from bot.content.contract import CONTRACT_NODES
@@ -19,7 +18,8 @@ from bot.engine.triage import URGENT_NODE
 # Telegram's limit for one message: https://core.telegram.org/bots/api#sendmessage
 MAX_MESSAGE_CHARS = 4096
 REVIEW_MAX_AGE = timedelta(days=180)
-_COUNTRIES = frozenset(code for code in Locale("en").territories if code.isalpha())
+# Real countries and territories with their own numbering (not EU, ZZ, QO).
+_COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 @dataclass
@@ -34,6 +34,8 @@ class Report:
 
 def phone_problem(phone: str, country: str) -> str | None:
     """Why a directory number is not a valid number of its country, or None if it is."""
+    if not phone.isascii():
+        return "must be written with the digits 0-9"
     if phone.startswith("+"):
         try:
             number = phonenumbers.parse(phone, None)

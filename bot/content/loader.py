@@ -60,9 +60,12 @@ class _HotlineFile(BaseModel):
 
     @field_validator("phone", mode="before")
     @classmethod
-    def _phone_as_text(cls, value: Any) -> Any:
-        # YAML reads 112 as a number; a phone number is text.
-        return str(value) if isinstance(value, int) else value
+    def _phone_is_text(cls, value: Any) -> Any:
+        # Unquoted, YAML reads +74951234567 as a number and drops the "+", and 01 as 1:
+        # turning it back into text would hide the change.
+        if isinstance(value, int | float):
+            raise ValueError('write the phone number in quotes, for example "112"')
+        return value
 
 
 def _read_text(path: Path) -> str:

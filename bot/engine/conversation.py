@@ -82,7 +82,8 @@ class Conversation:
             state.language = inbound.language_hint
         if state.country is None and inbound.country_hint:
             state.country = inbound.country_hint.upper()[:2]
-        text = (inbound.text or "")[: self.max_text]
+        # Lone surrogates (possible in JSON from a channel) cannot be stored or sent: replace.
+        text = (inbound.text or "")[: self.max_text].encode("utf-8", "replace").decode("utf-8")
         action = inbound.option or self._as_action(state, text)
 
         if action:

@@ -8,14 +8,16 @@ compiled in memory, so a checkout that skipped the build still speaks every lang
 from __future__ import annotations
 
 import io
+import logging
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+log = logging.getLogger(__name__)
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 BASE_LANGUAGE = "ru"
@@ -48,6 +50,14 @@ class Catalogs:
         if not folder.exists():
             folder = self.locales_dir / language / "LC_MESSAGES"
         po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+        try:
+            return self._read(po, mo, language)
+        except Exception:  # a broken catalog must not silence the bot: fall back instead
+            log.exception("interface catalog for %s is unreadable; falling back", language)
+            return NullTranslations()
+
+    @staticmethod
+    def _read(po: Path, mo: Path, language: str) -> NullTranslations:
         if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
             with mo.open("rb") as fh:
                 return Translations(fh, domain=DOMAIN)
@@ -79,6 +89,6 @@ def country_name(country: str, language: str) -> str:
         return preferred
     try:
         names = babel_locale(language).territories
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         names = {}
     return names.get(country) or babel_locale("ru").territories.get(country, country)

@@ -19,8 +19,11 @@ _ONLY = {
     "uz": set("ў"),
 }
 _SHARED = {"kk": set("ғқңөү"), "ky": set("ңөү"), "tg": set("ғқӯҳ"), "uz": set("ғқҳ")}
+_KYRGYZ = set("ңөү")
+_KAZAKH_UZBEK_TAJIK = set("ғқҳ")
 _TURKMEN = set("äňşýž")
-_UZBEK_LATIN = re.compile(r"\b\w*[og][ʻ'`’]\w*|\bq\w+")
+# o' and g' (oʻzbek, gʻ), or a q that is not English "qu".
+_UZBEK_LATIN = re.compile(r"\b\w*[og][ʻ'`’]\w*|\bq(?!u)\w+")
 _ENGLISH = frozenset(
     [
         "the",
@@ -59,6 +62,8 @@ def detect(text: str) -> str:
         for language, only in _ONLY.items():
             if letters & only:
                 return language
+        if letters & _KYRGYZ and not letters & _KAZAKH_UZBEK_TAJIK:
+            return "ky"  # ң ө ү without ғ қ ҳ: Kyrgyz; Kazakh would have ғ or қ nearby
         scores = {lang: len(letters & chars) for lang, chars in _SHARED.items()}
         best = max(scores, key=lambda lang: scores[lang])
         return best if scores[best] else "ru"

@@ -191,13 +191,19 @@ STOPWORDS_RU = frozenset(
 def normalize(text: str) -> str:
     """Lower case, NFKC, ё as е, control characters as spaces, single spaces."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    # Invisible format marks (soft hyphen, zero-width joiners) vanish; other control
+    # characters separate words.
+    text = "".join(
+        "" if (kind := unicodedata.category(ch)) == "Cf" else " " if kind[0] == "C" else ch
+        for ch in text
+    )
     return " ".join(text.split())
 
 
 def _translit_word(word: str) -> str:
-    # "y" is "й" after a vowel ("moy"), "ы" elsewhere ("vy"), unless part of ya/yu/yo/ye.
-    word = re.sub(r"(?<=[aeiou])y(?![aeouiy])", "j", word)
+    # "y" is "й" after a vowel ("moy") or another "y" ("novyy"), "ы" elsewhere ("vy"),
+    # unless part of ya/yu/yo/ye.
+    word = re.sub(r"(?<=[aeiouy])y(?![aeouiy])", "j", word)
     return _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group(0)], word).replace("y", "ы")
 
 

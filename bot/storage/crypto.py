@@ -45,7 +45,10 @@ class Vault:
 
     def reseal(self, token: bytes) -> bytes:
         """Re-encrypt a value under the current key."""
-        return self._fernet.rotate(token)
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken as exc:
+            raise UnreadableSecret("no configured key decrypts this value") from exc
 
     def lookup(self, value: str, key_index: int = 0) -> str:
         """A keyed hash: the same value always gives the same hash, but it cannot be reversed."""

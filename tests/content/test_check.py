@@ -258,11 +258,6 @@ def test_short_numbers_must_be_digits(phone: str):
     assert phone_problem(phone, "KZ") == "must be E.164 (+...) or a short number of digits"
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="check bug: str.isdigit() accepts non-ASCII digits and phonenumbers reads them, "
-    "so a directory number a phone cannot dial passes",
-)
 @pytest.mark.parametrize("phone", ["１１２", "١١٢"], ids=["fullwidth", "arabic-indic"])
 def test_short_number_in_non_ascii_digits_is_a_problem(phone: str):
     assert phone_problem(phone, "KZ") is not None
@@ -338,3 +333,10 @@ def test_coverage_table_of_an_empty_tree_has_only_the_total():
     lines = coverage_table(ContentTree(nodes={}, hotlines=[])).splitlines()
     assert len(lines) == 4
     assert lines[-1].split() == ["total", *["0"] * len(LANGUAGES)]
+
+
+@pytest.mark.parametrize("code", ["ZZ", "EU", "QO"])
+def test_codes_that_are_not_countries_are_refused(code: str):
+    text = Text("Патент", "Общий текст.", by_country={code: "Текст."})
+    report = check(good_tree(changed("work/permit", texts={"ru": text})), today=TODAY)
+    assert report.errors == [f"work/permit/ru.md: country section for unknown code {code}"]

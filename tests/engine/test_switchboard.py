@@ -119,3 +119,10 @@ async def test_forget_erases_the_person_and_still_confirms(hotline):
     # Writing again starts afresh.
     replies = await hotline.switchboard.receive(inbound("/start"))
     assert replies and len(await rows(hotline, Contact)) == 1
+
+
+async def test_a_lone_surrogate_in_an_urgent_message_is_stored_not_crashed(hotline):
+    replies = await hotline.switchboard.receive(inbound("меня заперли \ud800 помогите"))
+    assert replies[0].urgent
+    request = (await rows(hotline, EscalationRequest))[0]
+    assert hotline.vault.open(request.text_enc).startswith("меня заперли")

@@ -34,11 +34,6 @@ def test_detects_the_language_of_a_sentence(text: str, language: str):
     assert detect(text) == language
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="detect bug: Kazakh's shared letters (ғқңөү) include all of Kyrgyz's (ңөү), and a "
-    "tie goes to Kazakh, so 'ky' can never be returned",
-)
 @pytest.mark.parametrize(
     "text",
     ["Мен Орусияда иштейм, жардам бериңиз", "Менин үйүм жок, көмөк керек"],
@@ -52,11 +47,6 @@ def test_kyrgyz_without_its_own_letters_is_read_as_russian():
     assert detect("Паспортумду алып коюшту, эмне кылышым керек?") == "ru"
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="detect bug: the Uzbek Latin rule matches any word starting with 'q', so English "
-    "with 'question' or 'quick' is taken for Uzbek",
-)
 @pytest.mark.parametrize(
     "text", ["I have a question about my work permit", "Where can I get a quick answer?"]
 )

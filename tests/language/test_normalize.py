@@ -67,11 +67,6 @@ def test_latin_to_cyrillic_leaves_cyrillic_digits_and_punctuation_alone():
     assert latin_to_cyrillic("") == ""
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="normalize bug: 'y' after 'y' is read as 'ы', so the common spelling of -ый "
-    "('novyy', 'vremennyy') becomes 'новыы', a letter pair Russian never has",
-)
 def test_double_y_ending_reads_as_yi():
     assert latin_to_cyrillic("novyy vremennyy") == "новый временный"
 
@@ -119,3 +114,7 @@ def test_prefixes_are_proper_and_longest_first():
     assert prefixes("паспорт", 4) == ["паспор", "паспо", "пасп"]
     assert prefixes("паспорт", 7) == []
     assert prefixes("", 1) == []
+
+
+def test_invisible_format_marks_do_not_split_words():
+    assert normalize("пас\u00adпорт за\u200bбрали") == "паспорт забрали"
