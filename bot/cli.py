@@ -186,3 +186,31 @@ def db_upgrade() -> None:
     settings = _settings()
     upgrade(settings.database_url)
     click.echo("database is up to date")
+
+
+@main.group()
+def keys() -> None:
+    """Encryption keys."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt all stored data under HOTLINE_SECRET_KEY.
+
+    Set the new key in HOTLINE_SECRET_KEY and the old one in HOTLINE_OLD_SECRET_KEYS (a JSON
+    list), run this, then remove the old key.
+    """
+    from bot.storage.crypto import Vault
+    from bot.storage.database import Database
+    from bot.storage.rotation import rotate
+
+    settings = _settings()
+
+    async def run() -> int:
+        database = Database(settings.database_url)
+        try:
+            return await rotate(database, Vault(settings.master_keys))
+        finally:
+            await database.close()
+
+    click.echo(f"re-encrypted {asyncio.run(run())} rows under the current key")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -61,7 +60,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:// (a file) or postgresql+asyncpg://")
         return value
 
-    @cached_property
+    @property
     def master_keys(self) -> list[bytes]:
         """The current key first, then the old ones; generates and stores a key if none is set."""
         current = self.secret_key or _stored_key(self.var_dir)

@@ -1,0 +1,43 @@
+"""Key rotation: after it, the old key can go and every person is still found and readable."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bot.app import build
+from bot.engine.messages import Inbound
+from bot.storage.crypto import UnreadableSecret, Vault
+from bot.storage.models import EscalationRequest
+from bot.storage.rotation import rotate
+
+
+def message(text: str) -> Inbound:
+    return Inbound(channel="sms", address="+996555123456", text=text, language_hint="ru")
+
+
+async def test_rotation_keeps_people_and_their_sessions(settings):
+    before = build(settings)
+    await before.switchboard.receive(message("/start"))
+    await before.switchboard.receive(message("нас закрыли на складе"))
+    await before.close()
+
+    rotated = settings.model_copy(
+        update={"secret_key": "a-new-key", "old_secret_keys": [settings.secret_key]})
+    during = build(rotated)
+    assert await rotate(during.database, during.vault) >= 3
+    await during.close()
+
+    only_new = build(settings.model_copy(update={"secret_key": "a-new-key"}))
+    try:
+        replies = await only_new.switchboard.receive(message("/operator"))
+        # Same person (found by the new lookup hash), same open request, nothing new.
+        requests = await only_new.database.run(lambda connection: connection.execute(
+            sa.select(EscalationRequest.__table__)).all())
+        assert len(requests) == 1 and requests[0].urgent
+        assert only_new.vault.open(requests[0].text_enc) == "нас закрыли на складе"
+        assert replies[0].node == "hotlines/operator"
+        with pytest.raises(UnreadableSecret):
+            Vault([settings.secret_key.encode()]).open(requests[0].text_enc)
+    finally:
+        await only_new.close()
