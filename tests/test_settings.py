@@ -51,3 +51,9 @@ def test_bad_values_are_refused(field: str, value: object):
     with pytest.raises(ValidationError) as error:
         Settings(_env_file=None, **{field: value})
     assert field in str(error.value)
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`HOTLINE_{name.upper()}`" in readme, name
