@@ -37,6 +37,14 @@ class Hotline:
     outbox: Outbox
     switchboard: Switchboard
 
+    schema_current: bool = False
+
+    async def check_schema(self) -> bool:
+        """Whether migrations are applied; checked until true, then remembered."""
+        if not self.schema_current:
+            self.schema_current = await is_current(self.database)
+        return self.schema_current
+
     async def close(self) -> None:
         await self.database.close()
 
@@ -73,7 +81,7 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         built = hotline or build(settings)
         app.state.hotline = built
-        if not await is_current(built.database):
+        if not await built.check_schema():
             log.error("the database schema is not current: run `hotline db upgrade`")
         log.info(
             "hotline started: %d content nodes, Telegram and SMS not configured",
@@ -90,7 +98,7 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
         built: Hotline = request.app.state.hotline
-        database_ok = await built.database.ping() and await is_current(built.database)
+        database_ok = await built.database.ping() and await built.check_schema()
         content: dict[str, Any] = {
             "nodes": len(built.tree.nodes),
             "hotlines": len(built.tree.hotlines),

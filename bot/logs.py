@@ -34,3 +34,5 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic narrates every schema check at INFO; only its problems matter while serving.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

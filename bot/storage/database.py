@@ -15,6 +15,7 @@ handoff per statement cost several times more again.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +45,8 @@ def make_sqlite_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Only the service's user may read the file (its -wal and -shm files follow its mode).
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = sa.create_engine(
         sa.make_url(url).set(drivername="sqlite"), connect_args={"timeout": 30}
     )

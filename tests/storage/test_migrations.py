@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import stat
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from bot.storage.database import Database
+from bot.storage.database import Database, make_sqlite_engine
 from bot.storage.migrate import alembic_config, is_current, upgrade_async
 
 
@@ -50,3 +51,9 @@ async def test_downgrade_to_nothing_and_back(tmp_path: Path):
         assert await is_current(database)
     finally:
         await database.close()
+
+
+def test_the_database_file_is_private(tmp_path: Path):
+    make_sqlite_engine(f"sqlite:///{tmp_path}/private/hotline.db").dispose()
+    mode = stat.S_IMODE((tmp_path / "private" / "hotline.db").stat().st_mode)
+    assert mode == 0o600
