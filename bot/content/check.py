@@ -124,6 +124,10 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
     if urgent is not None and not urgent.triggers.get("ru"):
         error(f"{URGENT_NODE}: no Russian danger phrases (triggers), triage cannot work")
 
+    for country in tree.served:
+        if country not in _COUNTRIES:
+            error(f"countries.yaml: unknown country code {country}")
+
     seen_ids: set[str] = set()
     zones = available_timezones()
     for entry in tree.hotlines:

@@ -206,6 +206,20 @@ def _load_hotlines(path: Path, problems: list[tuple[str, str]]) -> list[Hotline]
     return hotlines
 
 
+def _load_countries(path: Path, problems: list[tuple[str, str]]) -> list[str]:
+    if not path.exists():
+        return []
+    try:
+        raw = _read_yaml(path)
+    except (OSError, ValueError) as exc:
+        problems.append((str(path), str(exc)))
+        return []
+    if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+        problems.append((str(path), "must be a list of country codes such as KZ"))
+        return []
+    return [code.upper() for code in raw]
+
+
 def load_tree(content_dir: Path) -> ContentTree:
     problems: list[tuple[str, str]] = []
     nodes: dict[str, Node] = {}
@@ -226,4 +240,5 @@ def load_tree(content_dir: Path) -> ContentTree:
         nodes=nodes,
         hotlines=_load_hotlines(content_dir / "hotlines.yaml", problems),
         problems=problems,
+        served=_load_countries(content_dir / "countries.yaml", problems),
     )

@@ -84,6 +84,8 @@ class ContentTree:
     hotlines: list[Hotline]
     # Problems found while loading: (path, message). A broken file never stops the service.
     problems: list[tuple[str, str]] = field(default_factory=list)
+    # The countries the hotline serves (content/countries.yaml).
+    served: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._children: dict[str | None, list[str]] = {}
@@ -107,4 +109,5 @@ class ContentTree:
 
     @property
     def countries(self) -> list[str]:
-        return sorted({h.country for h in self.hotlines})
+        """Served countries, or, without a list, those the directory has numbers for."""
+        return self.served or sorted({h.country for h in self.hotlines})

@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 
 from bot.content.index import SearchIndex
 from bot.content.loader import LANGUAGES
 from bot.content.model import ContentTree, Hotline
 from bot.engine.messages import Escalation, Inbound, Option, Outcome, Reply, State
 from bot.engine.triage import URGENT_NODE, Triage
-from bot.language.catalogs import Catalogs, country_name, language_name
+from bot.language.catalogs import Catalogs, babel_locale, country_name, language_name
 from bot.language.normalize import normalize, stems_ru
 
 OPERATOR_NODE = "hotlines/operator"
@@ -110,6 +111,8 @@ class Conversation:
         command = plain.split()[0].split("@")[0]
         if command.startswith("/"):
             return _COMMANDS.get(command, "unknown-command")
+        if state.picking and (chosen := self._named_choice(state.picking, plain)):
+            return chosen
         if (number := _NUMBER.match(plain)) and state.options:
             index = int(number.group(1))
             if index == 0:
@@ -118,6 +121,39 @@ class Conversation:
                 return state.options[index - 1][1]
             return "no-such-number"
         return None
+
+    def _named_choice(self, picking: str, plain: str) -> str | None:
+        """A language or country typed by name while its picker waits ("Казахстан", "рус")."""
+        if picking == "language":
+            names = self._language_names
+        elif picking == "country":
+            names = self._country_names
+        else:
+            return None
+        if plain in names:
+            return names[plain]
+        # A prefix of at least four letters is enough: "казах", "кыргыз", "русс".
+        found = {data for name, data in names.items() if len(plain) >= 4 and name.startswith(plain)}
+        return found.pop() if len(found) == 1 else None
+
+    @cached_property
+    def _language_names(self) -> dict[str, str]:
+        names = {}
+        for code in self.catalogs.languages:
+            for shown_in in ("ru", "en", code):
+                name = babel_locale(code).get_display_name(babel_locale(shown_in)) or code
+                names[normalize(name)] = f"language:{code}"
+            names[code] = f"language:{code}"
+        return names
+
+    @cached_property
+    def _country_names(self) -> dict[str, str]:
+        names = {}
+        for code in self.tree.countries:
+            for shown_in in ("ru", "en", "kk", "ky", "tg", "uz", "tk"):
+                names[normalize(country_name(code, shown_in))] = f"country:{code}"
+            names[code.lower()] = f"country:{code}"
+        return names
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -200,13 +236,9 @@ class Conversation:
         _ = self._gettext(state)
         state.picking = "country"
         language = self._language(state)
-        options = sorted(
-            (
-                Option(country_name(code, language), f"country:{code}")
-                for code in self.tree.countries
-            ),
-            key=lambda option: option.label,
-        )
+        options = [
+            Option(country_name(code, language), f"country:{code}") for code in self.tree.countries
+        ]
         options.append(Option(_("Another country / skip"), "country:-"))
         text = _(
             "Which country are you in now? We use it only to show the right phone numbers "

@@ -392,3 +392,15 @@ def test_hotlines_for_returns_only_verified_entries_with_phones():
     assert [h.id for h in found] == ["good", "also-good"]
     assert tree.hotlines_for(None, ("emergency",)) == []
     assert tree.hotlines_for("KZ", ()) == []
+
+
+@pytest.mark.parametrize("body", ["KZ", "- 7\n- KZ\n", "{a: b}", "[unclosed"])
+def test_a_bad_country_list_is_a_problem(content: Path, body: str):
+    write(content / "countries.yaml", body)
+    tree = load_tree(content)
+    assert problems_for(tree, "countries.yaml") and tree.served == []
+
+
+def test_the_country_list_is_served_in_its_order(content: Path):
+    write(content / "countries.yaml", "- uz\n- KG\n")
+    assert load_tree(content).countries == ["UZ", "KG"]

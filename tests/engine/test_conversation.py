@@ -208,3 +208,26 @@ def test_any_sequence_of_texts_and_options_gets_replies(conversation, steps):
         assert all(r.text.strip() for r in outcome.replies)
         assert all(len(o.data.encode()) <= 64 for r in outcome.replies for o in r.options)
         state = outcome.state
+
+
+def test_pickers_understand_names_typed_as_text(conversation):
+    picker = say(conversation, State(), "/start")
+    chosen = say(conversation, picker.state, "русский")
+    assert chosen.state.language == "ru" and chosen.state.picking == "country"
+    for typed, code in [("Казахстан", "KZ"), ("кыргызстан", "KG"), ("Russia", "RU"),
+                        ("tj", "TJ"), ("узбек", "UZ")]:
+        outcome = say(conversation, chosen.state, typed)
+        assert outcome.state.country == code, typed
+    # Not a country: answered as a question, the picker does not trap the person.
+    question = say(conversation, chosen.state, "как получить патент")
+    assert question.replies[0].node == "work/permit"
+
+
+def test_a_served_country_without_checked_numbers_says_so(conversation, tree):
+    served_without = [c for c in tree.countries if not tree.hotlines_for(c, ("emergency",))]
+    assert "UZ" in tree.countries
+    for country in served_without:
+        outcome = say(conversation, State(language="ru", country=country, started=True),
+                      option="open:urgent")
+        assert "нет проверенных номеров" in outcome.replies[0].text
+        assert "open:hotlines/operator" in datas(outcome)
