@@ -123,6 +123,14 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
     urgent = tree.nodes.get(URGENT_NODE)
     if urgent is not None and not urgent.triggers.get("ru"):
         error(f"{URGENT_NODE}: no Russian danger phrases (triggers), triage cannot work")
+    for node in tree.nodes.values():
+        if node.id != URGENT_NODE and (node.triggers or node.cues):
+            error(f"{node.id}: triggers and cues belong in the {URGENT_NODE} node only")
+        for language, cues in node.cues.items():
+            for phrase, weight in cues.items():
+                if not -1 < weight < 1 or weight == 0:
+                    error(f"{node.id}: cue {phrase!r} ({language}) weighs {weight}; cues weigh "
+                          "between -1 and 1 (a phrase enough alone is a trigger)")
 
     for country in tree.served:
         if country not in _COUNTRIES:

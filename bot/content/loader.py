@@ -36,6 +36,7 @@ class _NodeFile(BaseModel):
     summary: dict[str, str] = Field(default_factory=dict)
     keywords: dict[str, list[str]] = Field(default_factory=dict)
     triggers: dict[str, list[str]] = Field(default_factory=dict)
+    cues: dict[str, dict[str, float]] = Field(default_factory=dict)
     related: list[str] = Field(default_factory=list)
     hotlines: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
@@ -160,6 +161,7 @@ def _load_node(folder: Path, node_id: str, problems: list[tuple[str, str]]) -> N
         texts=texts,
         keywords={k: tuple(v) for k, v in meta.keywords.items()},
         triggers={k: tuple(v) for k, v in meta.triggers.items()},
+        cues=meta.cues,
         related=tuple(meta.related),
         hotline_topics=tuple(meta.hotlines),
         countries=tuple(c.upper() for c in meta.countries),

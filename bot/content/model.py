@@ -36,6 +36,7 @@ class Node:
     texts: dict[str, Text] = field(default_factory=dict)
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cues: dict[str, dict[str, float]] = field(default_factory=dict)
     related: tuple[str, ...] = ()
     hotline_topics: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()

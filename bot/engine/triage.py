@@ -1,9 +1,17 @@
 """Urgent-danger triage: does this message say the person is in danger right now?
 
-The danger phrases are content, kept by editors in the `urgent` node (`triggers:`), so they can
-be added to without touching code. A phrase fires when all of its words occur close together;
-words may carry typos, and chat transliteration is read as Russian. Small words count here
-("продали меня" is danger, "не продаем" is not), so editors say exactly what must be there.
+A small weighted model, kept as content by editors in the `urgent` node, so it grows without
+touching code:
+
+- `triggers:` danger phrases, enough alone ("меня заперли", "угрожают убить"): weight 1;
+- `cues:` phrases with a weight of their own: softer signs that add up ("адреса не знаю",
+  "дверь снаружи закрыта", "прямо сейчас") and calm signs that subtract ("год назад",
+  "в новостях", "если я расскажу").
+
+A message is urgent when the triggers (counted once) and the cues it contains add up to 1 or
+more. A phrase is found when all its words occur close together in any order; words may carry
+typos, and chat transliteration is read as Russian. Small words count here ("продали меня" is
+danger, "не продаем" is not), so editors say exactly what must be there.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from bot.content.model import ContentTree
 from bot.language.normalize import prefixes, stems_ru
 
 URGENT_NODE = "urgent"
+THRESHOLD = 1.0
 FUZZY_MIN_LENGTH = 5
 FUZZY_CUTOFF = 85.0
 # Extra words allowed between the words of one phrase ("закрыли нас всех на складе").
@@ -26,28 +35,45 @@ MAX_WORDS = 400
 
 
 @dataclass(frozen=True)
-class Trigger:
-    phrase: str
+class Phrase:
+    text: str
     stems: tuple[str, ...]
+    weight: float
+    trigger: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What triage found in a message: the phrases, and the score they add up to."""
+
+    score: float
+    found: tuple[Phrase, ...]
+
+    @property
+    def urgent(self) -> bool:
+        return self.score >= THRESHOLD
 
 
 class Triage:
     def __init__(self, tree: ContentTree) -> None:
         node = tree.nodes.get(URGENT_NODE)
-        phrases = [p for ps in (node.triggers.values() if node else ()) for p in ps]
-        self.triggers = [
-            Trigger(phrase=p, stems=tuple(stems))
-            for p in phrases
-            if (stems := stems_ru(p, keep_stopwords=True))
+        weighted: list[tuple[str, float, bool]] = []
+        if node is not None:
+            weighted += [(p, 1.0, True) for ps in node.triggers.values() for p in ps]
+            weighted += [(p, w, False) for cues in node.cues.values() for p, w in cues.items()]
+        self.phrases = [
+            Phrase(text=text, stems=tuple(stems), weight=weight, trigger=trigger)
+            for text, weight, trigger in weighted
+            if (stems := stems_ru(text, keep_stopwords=True))
         ]
-        self._vocabulary = sorted({s for t in self.triggers for s in t.stems})
+        self._vocabulary = sorted({s for p in self.phrases for s in p.stems})
         self._vocabulary_set = frozenset(self._vocabulary)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
 
     def _resolve_uncached(self, word: str) -> tuple[str, ...]:
-        """The trigger words this message word stands for (itself, or despite a typo)."""
+        """The phrase words this message word stands for (itself, or despite a typo)."""
         if len(word) < FUZZY_MIN_LENGTH:
-            return (word,) if word in self._vocabulary else ()
+            return (word,) if word in self._vocabulary_set else ()
         found = process.extract(
             word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
         )
@@ -56,19 +82,28 @@ class Triage:
         similar.update(p for p in prefixes(word, FUZZY_MIN_LENGTH) if p in self._vocabulary_set)
         return tuple(sorted(similar))
 
-    def check(self, text: str) -> Trigger | None:
-        """The first danger phrase the text contains, or None."""
+    def assess(self, text: str) -> Assessment:
         positions: dict[str, list[int]] = defaultdict(list)
         for i, word in enumerate(stems_ru(text, keep_stopwords=True)[:MAX_WORDS]):
             for stem in self._resolve(word):
                 positions[stem].append(i)
         if not positions:
-            return None
-        for trigger in self.triggers:
-            places = [positions.get(stem) for stem in trigger.stems]
-            if all(places) and _close_together(places, len(trigger.stems) + SLACK):
-                return trigger
-        return None
+            return Assessment(0.0, ())
+        found = []
+        for phrase in self.phrases:
+            places = [positions.get(stem) for stem in phrase.stems]
+            if all(places) and _close_together(places, len(phrase.stems) + SLACK):
+                found.append(phrase)
+        # Triggers count once: two wordings of one danger are not twice the danger.
+        score = (1.0 if any(p.trigger for p in found) else 0.0) + sum(
+            p.weight for p in found if not p.trigger
+        )
+        return Assessment(round(score, 3), tuple(found))
+
+    def check(self, text: str) -> Assessment | None:
+        """The assessment if the message is urgent, else None."""
+        assessment = self.assess(text)
+        return assessment if assessment.urgent else None
 
 
 def _close_together(places: list[list[int]], window: int) -> bool:

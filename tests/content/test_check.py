@@ -83,8 +83,8 @@ def test_missing_contract_node_is_an_error():
 
 
 def test_node_without_parent_is_an_error():
-    assert errors(changed("urgent", id="ghost/urgent")) == [
-        "ghost/urgent: its parent ghost has no node.yaml"
+    assert errors(changed("work/permit", id="ghost/permit")) == [
+        "ghost/permit: its parent ghost has no node.yaml"
     ]
 
 
@@ -340,3 +340,18 @@ def test_codes_that_are_not_countries_are_refused(code: str):
     text = Text("Патент", "Общий текст.", by_country={code: "Текст."})
     report = check(good_tree(changed("work/permit", texts={"ru": text})), today=TODAY)
     assert report.errors == [f"work/permit/ru.md: country section for unknown code {code}"]
+
+
+@pytest.mark.parametrize("weight", [1.0, -1.0, 0.0, 3.0])
+def test_cue_weights_stay_between_minus_one_and_one(weight: float):
+    urgent = changed("urgent", cues={"ru": {"сейчас": weight}})
+    assert errors(urgent) == [
+        f"urgent: cue 'сейчас' (ru) weighs {weight}; cues weigh between -1 and 1 "
+        "(a phrase enough alone is a trigger)"
+    ]
+
+
+def test_danger_phrases_outside_the_urgent_node_are_an_error():
+    assert errors(changed("work/permit", triggers={"ru": ("заперли",)})) == [
+        "work/permit: triggers and cues belong in the urgent node only"
+    ]
