@@ -81,20 +81,21 @@ class Conversation:
         state = replace(state, trail=list(state.trail), options=list(state.options))
         if state.language is None and inbound.language_hint in LANGUAGES:
             state.language = inbound.language_hint
-        if state.country is None and inbound.country_hint:
-            state.country = inbound.country_hint.upper()[:2]
+        hinted_country = (inbound.country_hint or "").upper()
+        if state.country is None and hinted_country in self.tree.countries:
+            state.country = hinted_country
         # Lone surrogates (possible in JSON from a channel) cannot be stored or sent: replace.
         text = (inbound.text or "")[: self.max_text].encode("utf-8", "replace").decode("utf-8")
         action = inbound.option or self._as_action(state, text)
 
         if action:
             outcome = self._act(state, action)
-        elif not stems_ru(text) and not state.started:
-            outcome = self._start(state)
-        elif not stems_ru(text):
-            outcome = self._unreadable(state)
-        else:
+        elif stems_ru(text):
             outcome = self._answer(state, text)
+        elif not state.started:
+            outcome = self._start(state)
+        else:
+            outcome = self._unreadable(state)
 
         outcome.state.started = True
         last = outcome.replies[-1] if outcome.replies else None

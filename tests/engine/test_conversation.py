@@ -231,3 +231,9 @@ def test_a_served_country_without_checked_numbers_says_so(conversation, tree):
                       option="open:urgent")
         assert "нет проверенных номеров" in outcome.replies[0].text
         assert "open:hotlines/operator" in datas(outcome)
+
+
+def test_a_country_hint_outside_the_served_list_is_ignored(conversation):
+    for hint in ("zz", "KAZ", "", "\x00"):
+        outcome = say(conversation, State(), "/start", language_hint="ru", country_hint=hint)
+        assert outcome.state.country is None and outcome.state.picking == "country"
