@@ -301,7 +301,7 @@ class Conversation:
     def _answer(self, state: State, text: str) -> Outcome:
         state.picking = None
         if self.triage.check(text) is not None:
-            return self._urgent(state, text)
+            return self._open(state, URGENT_NODE, escalate_text=text)
         matches = self.index.match(text, limit=3)
         if not matches:
             return self._no_match(state, text)
@@ -318,10 +318,6 @@ class Conversation:
             outcome.replies[-1] = replace(reply, options=extra + reply.options)
         if not state.language:
             outcome.replies.append(self._pick_language(state).replies[0])
-        return outcome
-
-    def _urgent(self, state: State, text: str) -> Outcome:
-        outcome = self._open(state, URGENT_NODE, escalate_text=text)
         return outcome
 
     def _no_match(self, state: State, text: str) -> Outcome:
@@ -365,7 +361,9 @@ class Conversation:
         if node_id == HOTLINES_NODE:
             topics = tuple({t for h in self.tree.hotlines for t in h.topics})
         if topics or node_id == URGENT_NODE:
-            parts.append(self._numbers(state, topics or ("emergency",)))
+            numbers = self._numbers(state, topics or ("emergency",))
+            # In danger, the numbers come right under the title, before any explanation.
+            parts.insert(1 if node_id == URGENT_NODE else len(parts), numbers)
             if state.country is None:
                 options.append(Option(_("Choose my country"), "country"))
 
@@ -420,8 +418,10 @@ class Conversation:
     @staticmethod
     def _number_line(entry: Hotline, language: str, _: Gettext) -> str:
         hours = _("around the clock") if entry.hours == "24/7" else entry.hours
-        free = f", {_('free')}" if entry.free else ""
-        return f"{entry.phone} — {entry.display_name(language)} ({hours}{free})"
+        # Babel cannot read calls inside f-strings, so the words are looked up first.
+        free = _("free")
+        details = f"{hours}, {free}" if entry.free else hours
+        return f"{entry.phone} — {entry.display_name(language)} ({details})"
 
     def _node_options(self, state: State, node_ids: list[str]) -> tuple[Option, ...]:
         return tuple(

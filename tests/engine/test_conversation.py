@@ -110,6 +110,8 @@ def test_emergency_numbers_follow_the_persons_country(conversation, tree):
     reply = outcome.replies[0]
     assert reply.urgent and reply.node == "urgent"
     assert "112" in reply.text
+    # The numbers come before the explanation.
+    assert reply.text.index("112") < reply.text.index(tree.nodes["urgent"].texts["ru"].body[:40])
     assert outcome.escalation is not None and outcome.escalation.urgent
     assert outcome.escalation.text == "меня заперли и не выпускают"
     assert datas(outcome)[0] == "open:hotlines/operator"
