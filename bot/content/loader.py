@@ -222,6 +222,33 @@ def _load_countries(path: Path, problems: list[tuple[str, str]]) -> list[str]:
     return [code.upper() for code in raw]
 
 
+class _ExampleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=4000)
+    urgent: bool
+
+
+def _load_examples(folder: Path, problems: list[tuple[str, str]]) -> list[tuple[str, bool]]:
+    examples: list[tuple[str, bool]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            raw = _read_yaml(path)
+        except (OSError, ValueError) as exc:
+            problems.append((str(path), str(exc)))
+            continue
+        if not isinstance(raw, list):
+            problems.append((str(path), "must be a list of {text, urgent} entries"))
+            continue
+        for index, item in enumerate(raw):
+            try:
+                example = _ExampleFile.model_validate(item)
+            except ValidationError as exc:
+                problems.append((f"{path}[{index}]", _explain(exc)))
+                continue
+            examples.append((example.text, example.urgent))
+    return examples
+
+
 def load_tree(content_dir: Path) -> ContentTree:
     problems: list[tuple[str, str]] = []
     nodes: dict[str, Node] = {}
@@ -243,4 +270,5 @@ def load_tree(content_dir: Path) -> ContentTree:
         hotlines=_load_hotlines(content_dir / "hotlines.yaml", problems),
         problems=problems,
         served=_load_countries(content_dir / "countries.yaml", problems),
+        examples=_load_examples(content_dir / "triage", problems),
     )

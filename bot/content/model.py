@@ -87,6 +87,8 @@ class ContentTree:
     problems: list[tuple[str, str]] = field(default_factory=list)
     # The countries the hotline serves (content/countries.yaml).
     served: list[str] = field(default_factory=list)
+    # Labelled messages the danger model learns from (content/triage/*.yaml).
+    examples: list[tuple[str, bool]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._children: dict[str | None, list[str]] = {}

@@ -8,10 +8,11 @@ touching code:
   "дверь снаружи закрыта", "прямо сейчас") and calm signs that subtract ("год назад",
   "в новостях", "если я расскажу").
 
-A message is urgent when the triggers (counted once) and the cues it contains add up to 1 or
-more. A phrase is found when all its words occur close together in any order; words may carry
-typos, and chat transliteration is read as Russian. Small words count here ("продали меня" is
-danger, "не продаем" is not), so editors say exactly what must be there.
+A message is urgent when the triggers (counted once), the cues it contains and the opinion of
+the danger model (bot/engine/danger_model.py, learned from content/triage/*.yaml) add up to 1
+or more. A phrase is found when all its words occur close together in any order; words may
+carry typos, and chat transliteration is read as Russian. Small words count here ("продали
+меня" is danger, "не продаем" is not), so editors say exactly what must be there.
 """
 
 from __future__ import annotations
@@ -23,10 +24,17 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.content.model import ContentTree
+from bot.engine.danger_model import DangerModel
 from bot.language.normalize import prefixes, stems_ru
 
 URGENT_NODE = "urgent"
 THRESHOLD = 1.0
+# The model adds MODEL_WEIGHT * (2p - 1) for its probability p: it lifts soft signs into danger
+# and talks calm look-alikes down. Against a danger phrase it may only speak when it is very
+# sure (p < MODEL_VETO): a missed danger costs more than a false alarm. Chosen on the team's
+# evaluation sets (scripts/eval_matcher.py), never on the held-out one.
+MODEL_WEIGHT = 1.0
+MODEL_VETO = 0.15
 FUZZY_MIN_LENGTH = 5
 FUZZY_CUTOFF = 85.0
 # Extra words allowed between the words of one phrase ("закрыли нас всех на складе").
@@ -48,6 +56,7 @@ class Assessment:
 
     score: float
     found: tuple[Phrase, ...]
+    probability: float | None = None  # the danger model's, where there is one
 
     @property
     def urgent(self) -> bool:
@@ -66,6 +75,7 @@ class Triage:
             for text, weight, trigger in weighted
             if (stems := stems_ru(text, keep_stopwords=True))
         ]
+        self.model = DangerModel.from_examples(tree.examples)
         self._vocabulary = sorted({s for p in self.phrases for s in p.stems})
         self._vocabulary_set = frozenset(self._vocabulary)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
@@ -83,22 +93,27 @@ class Triage:
         return tuple(sorted(similar))
 
     def assess(self, text: str) -> Assessment:
+        words = stems_ru(text, keep_stopwords=True)[:MAX_WORDS]
+        if not words:
+            return Assessment(0.0, ())
         positions: dict[str, list[int]] = defaultdict(list)
-        for i, word in enumerate(stems_ru(text, keep_stopwords=True)[:MAX_WORDS]):
+        for i, word in enumerate(words):
             for stem in self._resolve(word):
                 positions[stem].append(i)
-        if not positions:
-            return Assessment(0.0, ())
         found = []
         for phrase in self.phrases:
             places = [positions.get(stem) for stem in phrase.stems]
             if all(places) and _close_together(places, len(phrase.stems) + SLACK):
                 found.append(phrase)
         # Triggers count once: two wordings of one danger are not twice the danger.
-        score = (1.0 if any(p.trigger for p in found) else 0.0) + sum(
-            p.weight for p in found if not p.trigger
-        )
-        return Assessment(round(score, 3), tuple(found))
+        triggered = any(p.trigger for p in found)
+        score = (1.0 if triggered else 0.0) + sum(p.weight for p in found if not p.trigger)
+        probability = None
+        if self.model is not None:
+            probability = self.model.probability(text[: MAX_WORDS * 20])
+            opinion = MODEL_WEIGHT * (2 * probability - 1)
+            score += max(0.0, opinion) if triggered and probability >= MODEL_VETO else opinion
+        return Assessment(round(score, 3), tuple(found), probability)
 
     def check(self, text: str) -> Assessment | None:
         """The assessment if the message is urgent, else None."""

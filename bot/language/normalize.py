@@ -241,6 +241,11 @@ def _readings(word: str) -> list[str]:
     return readings
 
 
+def as_russian(text: str) -> str:
+    """The text normalised, with Latin chat transliteration read as Russian (every reading)."""
+    return " ".join(reading for word in words(normalize(text)) for reading in _readings(word))
+
+
 def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Normalised Russian stems of a text, Latin transliteration read as Russian."""
     stems = []

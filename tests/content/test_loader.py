@@ -404,3 +404,16 @@ def test_a_bad_country_list_is_a_problem(content: Path, body: str):
 def test_the_country_list_is_served_in_its_order(content: Path):
     write(content / "countries.yaml", "- uz\n- KG\n")
     assert load_tree(content).countries == ["UZ", "KG"]
+
+
+def test_triage_examples_load_and_bad_ones_are_problems(content: Path):
+    write(content / "triage" / "good.yaml", '- text: "меня заперли"\n  urgent: true\n')
+    write(content / "triage" / "bad.yaml",
+          '- text: ""\n  urgent: true\n- text: "x"\n- text: "ok"\n  urgent: maybe\n')
+    write(content / "triage" / "notalist.yaml", "text: x\n")
+    tree = load_tree(content)
+    assert tree.examples == [("меня заперли", True)]
+    assert len(problems_for(tree, "bad.yaml[0]")) == 1
+    assert len(problems_for(tree, "bad.yaml[1]")) == 1
+    assert len(problems_for(tree, "bad.yaml[2]")) == 1
+    assert problems_for(tree, "notalist.yaml")
