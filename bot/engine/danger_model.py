@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -24,6 +25,14 @@ from bot.language.normalize import as_russian, stems_ru
 
 # Fewer examples than this (of either kind) teach nothing reliable: triage then uses rules only.
 MIN_EXAMPLES = 20
+
+
+@lru_cache(maxsize=4)
+def _trained(examples: tuple[tuple[str, bool], ...]) -> DangerModel | None:
+    urgent = sum(1 for _, label in examples if label)
+    if min(urgent, len(examples) - urgent) < MIN_EXAMPLES:
+        return None
+    return DangerModel(examples)
 
 
 def _stems_and_pairs(text: str) -> list[str]:
@@ -72,10 +81,9 @@ class DangerModel:
 
     @classmethod
     def from_examples(cls, examples: Sequence[tuple[str, bool]]) -> DangerModel | None:
-        urgent = sum(1 for _, label in examples if label)
-        if min(urgent, len(examples) - urgent) < MIN_EXAMPLES:
-            return None
-        return cls(examples)
+        """A model, or None with too few examples. The same examples give the same model, so
+        it is trained once per process however often the content is loaded."""
+        return _trained(tuple(examples))
 
     def probability(self, text: str) -> float:
         """How likely the message is about danger now, 0..1."""
