@@ -8,9 +8,10 @@ content/hotlines.yaml              the directory of organisations and public num
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,6 +22,7 @@ LANGUAGES = ("ru", "kk", "ky", "tg", "uz", "tk", "en", "fa-AF", "ps")
 MAX_FILE_BYTES = 256 * 1024
 _SECTION_OPEN = re.compile(r"^:::\s*([A-Za-z]{2})\s*$")
 _SECTION_CLOSE = re.compile(r"^:::\s*$")
+_Entry = TypeVar("_Entry", bound=BaseModel)
 
 
 class _SourceFile(BaseModel):
@@ -170,53 +172,61 @@ def _load_node(folder: Path, node_id: str, problems: list[tuple[str, str]]) -> N
     )
 
 
-def _load_hotlines(path: Path, problems: list[tuple[str, str]]) -> list[Hotline]:
-    if not path.exists():
-        problems.append((str(path), "the hotline directory is missing"))
-        return []
+def _read_list(path: Path, problems: list[tuple[str, str]], what: str) -> list[Any] | None:
+    """A YAML file that must hold a list, or None with the problem recorded."""
     try:
         raw = _read_yaml(path)
     except (OSError, ValueError) as exc:
         problems.append((str(path), str(exc)))
-        return []
+        return None
     if not isinstance(raw, list):
-        problems.append((str(path), "must be a list of entries"))
-        return []
-    hotlines = []
-    for index, item in enumerate(raw):
+        problems.append((str(path), f"must be a list of {what}"))
+        return None
+    return raw
+
+
+def _entries(
+    items: list[Any], schema: type[_Entry], path: Path, problems: list[tuple[str, str]]
+) -> Iterator[_Entry]:
+    """The items that fit the schema; each one that does not is a problem of its own."""
+    for index, item in enumerate(items):
         try:
-            entry = _HotlineFile.model_validate(item)
+            yield schema.model_validate(item)
         except ValidationError as exc:
             problems.append((f"{path}[{index}]", _explain(exc)))
-            continue
-        hotlines.append(
-            Hotline(
-                id=entry.id,
-                country=entry.country.upper(),
-                name=entry.name,
-                phone=entry.phone,
-                topics=tuple(entry.topics),
-                hours=entry.hours,
-                timezone=entry.timezone,
-                languages=tuple(entry.languages),
-                free=entry.free,
-                verified=entry.verified,
-                source=entry.source,
-                checked=entry.checked,
-            )
+
+
+def _load_hotlines(path: Path, problems: list[tuple[str, str]]) -> list[Hotline]:
+    if not path.exists():
+        problems.append((str(path), "the hotline directory is missing"))
+        return []
+    raw = _read_list(path, problems, "entries")
+    return [
+        Hotline(
+            id=entry.id,
+            country=entry.country.upper(),
+            name=entry.name,
+            phone=entry.phone,
+            topics=tuple(entry.topics),
+            hours=entry.hours,
+            timezone=entry.timezone,
+            languages=tuple(entry.languages),
+            free=entry.free,
+            verified=entry.verified,
+            source=entry.source,
+            checked=entry.checked,
         )
-    return hotlines
+        for entry in _entries(raw or [], _HotlineFile, path, problems)
+    ]
 
 
 def _load_countries(path: Path, problems: list[tuple[str, str]]) -> list[str]:
     if not path.exists():
         return []
-    try:
-        raw = _read_yaml(path)
-    except (OSError, ValueError) as exc:
-        problems.append((str(path), str(exc)))
+    raw = _read_list(path, problems, "country codes such as KZ")
+    if raw is None:
         return []
-    if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+    if not all(isinstance(code, str) for code in raw):
         problems.append((str(path), "must be a list of country codes such as KZ"))
         return []
     return [code.upper() for code in raw]
@@ -231,21 +241,8 @@ class _ExampleFile(BaseModel):
 def _load_examples(folder: Path, problems: list[tuple[str, str]]) -> list[tuple[str, bool]]:
     examples: list[tuple[str, bool]] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        try:
-            raw = _read_yaml(path)
-        except (OSError, ValueError) as exc:
-            problems.append((str(path), str(exc)))
-            continue
-        if not isinstance(raw, list):
-            problems.append((str(path), "must be a list of {text, urgent} entries"))
-            continue
-        for index, item in enumerate(raw):
-            try:
-                example = _ExampleFile.model_validate(item)
-            except ValidationError as exc:
-                problems.append((f"{path}[{index}]", _explain(exc)))
-                continue
-            examples.append((example.text, example.urgent))
+        raw = _read_list(path, problems, "{text, urgent} entries")
+        examples += [(e.text, e.urgent) for e in _entries(raw or [], _ExampleFile, path, problems)]
     return examples
 
 
