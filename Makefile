@@ -32,6 +32,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check bot tests scripts
+	$(BIN)/ruff format --check bot tests scripts
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

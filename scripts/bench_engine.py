@@ -23,8 +23,17 @@ from bot.engine.messages import Inbound
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.migrate import upgrade_async
 
-NAVIGATION = ["open:work", "open:work/permit", "back", "open:work/registration", "home",
-              "open:trafficking", "open:trafficking/passport-taken", "open:hotlines", "back"]
+NAVIGATION = [
+    "open:work",
+    "open:work/permit",
+    "back",
+    "open:work/registration",
+    "home",
+    "open:trafficking",
+    "open:trafficking/passport-taken",
+    "open:hotlines",
+    "back",
+]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -58,23 +67,37 @@ async def drive(hotline, messages: list[Inbound], concurrency: int) -> dict:
 
 
 async def main(count: int, concurrency: int) -> dict:
-    texts = [case["text"] for case in yaml.safe_load(
-        (PROJECT_ROOT / "tests" / "data" / "eval_ru.yaml").read_text(encoding="utf-8"))]
+    texts = [
+        case["text"]
+        for case in yaml.safe_load(
+            (PROJECT_ROOT / "tests" / "data" / "eval_ru.yaml").read_text(encoding="utf-8")
+        )
+    ]
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
         await upgrade_async(url)
-        hotline = build(Settings(_env_file=None, database_url=url, secret_key="bench",
-                                 var_dir=Path(folder)))
+        hotline = build(
+            Settings(_env_file=None, database_url=url, secret_key="bench", var_dir=Path(folder))
+        )
         people = 200
         navigation = [
-            Inbound(channel="bench", address=f"+7700{i % people:07d}",
-                    option=NAVIGATION[(i // people) % len(NAVIGATION)],
-                    language_hint="ru", message_id=f"n{i}")
+            Inbound(
+                channel="bench",
+                address=f"+7700{i % people:07d}",
+                option=NAVIGATION[(i // people) % len(NAVIGATION)],
+                language_hint="ru",
+                message_id=f"n{i}",
+            )
             for i in range(count)
         ]
         free_text = [
-            Inbound(channel="bench", address=f"+7701{i % people:07d}", text=texts[i % len(texts)],
-                    language_hint="ru", message_id=f"t{i}")
+            Inbound(
+                channel="bench",
+                address=f"+7701{i % people:07d}",
+                text=texts[i % len(texts)],
+                language_hint="ru",
+                message_id=f"t{i}",
+            )
             for i in range(count)
         ]
         # Warm up caches and the connection pool, as a running service would be.
@@ -107,8 +130,11 @@ async def main(count: int, concurrency: int) -> dict:
         "p50_ms": round(percentile(triage_latencies, 0.5) * 1000, 3),
         "p99_ms": round(percentile(triage_latencies, 0.99) * 1000, 3),
     }
-    results["machine"] = {"cores": os.cpu_count(), "python": platform.python_version(),
-                          "concurrency": concurrency}
+    results["machine"] = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "concurrency": concurrency,
+    }
     return results
 
 

@@ -41,8 +41,14 @@ def score(conversation: Conversation, cases: list[dict]) -> dict:
         top1 += bool(found) and found[0] == case["node"]
         top3 += case["node"] in found
         if case["node"] not in found or flagged:
-            misses.append({"text": case["text"], "expected": case["node"], "got": found,
-                           "false_urgent": flagged})
+            misses.append(
+                {
+                    "text": case["text"],
+                    "expected": case["node"],
+                    "got": found,
+                    "false_urgent": flagged,
+                }
+            )
     calm = len(cases) - len(urgent)
     return {
         "messages": len(cases),
@@ -60,8 +66,9 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the misses too")
     arguments = parser.parse_args()
     files = arguments.files or sorted(DATA.glob("*_ru.yaml"))
-    conversation = Conversation(load_tree(PROJECT_ROOT / "content"),
-                                Catalogs(PROJECT_ROOT / "locales"))
+    conversation = Conversation(
+        load_tree(PROJECT_ROOT / "content"), Catalogs(PROJECT_ROOT / "locales")
+    )
     results = {}
     for path in files:
         result = score(conversation, yaml.safe_load(path.read_text(encoding="utf-8")))

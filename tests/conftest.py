@@ -72,7 +72,9 @@ def migrated_postgres() -> str | None:
 
 @pytest.fixture(params=BACKENDS)
 async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    migrated_sqlite: Path,
     migrated_postgres: str | None,
 ) -> AsyncIterator[str]:
     if request.param == "sqlite":
@@ -92,8 +94,12 @@ async def database_url(
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None, database_url=database_url, secret_key="test-secret-key",
-        var_dir=tmp_path / "var", content_dir=CONTENT, locales_dir=LOCALES,
+        _env_file=None,
+        database_url=database_url,
+        secret_key="test-secret-key",
+        var_dir=tmp_path / "var",
+        content_dir=CONTENT,
+        locales_dir=LOCALES,
     )
 
 

@@ -32,8 +32,7 @@ async def test_healthz_reports_database_and_content(settings: Settings):
 
 
 async def test_healthz_is_degraded_before_migrations(settings: Settings, tmp_path: Path):
-    fresh = settings.model_copy(
-        update={"database_url": f"sqlite:///{tmp_path}/empty.db"})
+    fresh = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/empty.db"})
     async with client_for(fresh) as client:
         response = await client.get("/healthz")
     assert response.status_code == 503

@@ -26,8 +26,9 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str, stdin: str = "", cwd: Path | None = None):
-    return subprocess.run([HOTLINE, *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=120, cwd=cwd)
+    return subprocess.run(
+        [HOTLINE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, cwd=cwd
+    )
 
 
 def test_chat_answers_a_piped_question_from_the_right_node(env, tree):
@@ -50,8 +51,15 @@ def test_chat_walks_the_menu_by_numbers_and_keeps_the_person(env, tree):
 
 def test_chat_survives_hostile_lines(env):
     run(env, "db", "upgrade")
-    lines = ["", "\x00\x07", "🙂" * 50, "я" * 200_000, "/nonsense", "999", "\udcff".encode(
-        "utf-8", "surrogateescape").decode("latin-1")]
+    lines = [
+        "",
+        "\x00\x07",
+        "🙂" * 50,
+        "я" * 200_000,
+        "/nonsense",
+        "999",
+        "\udcff".encode("utf-8", "surrogateescape").decode("latin-1"),
+    ]
     result = run(env, "chat", "--lang", "ru", stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     replies = [block for block in result.stdout.split("\n\n") if block.strip()]
@@ -97,8 +105,12 @@ def test_content_check_fails_on_a_broken_tree(env, tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("HOTLINE_DATABASE_URL", "mysql://nope"), ("HOTLINE_PORT", "eighty"),
-     ("HOTLINE_LOG_LEVEL", "LOUD"), ("HOTLINE_OLD_SECRET_KEYS", "not json")],
+    [
+        ("HOTLINE_DATABASE_URL", "mysql://nope"),
+        ("HOTLINE_PORT", "eighty"),
+        ("HOTLINE_LOG_LEVEL", "LOUD"),
+        ("HOTLINE_OLD_SECRET_KEYS", "not json"),
+    ],
 )
 def test_a_bad_setting_is_named(env, name, value):
     result = run(env | {name: value}, "content", "check")
@@ -115,8 +127,13 @@ def _free_port() -> int:
 def test_serve_answers_healthz(env):
     assert run(env, "db", "upgrade").returncode == 0
     port = _free_port()
-    server = subprocess.Popen([HOTLINE, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [HOTLINE, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

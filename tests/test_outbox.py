@@ -36,13 +36,19 @@ async def queue_one(hotline, address: str = "+77010000001") -> None:
 
 async def make_due(hotline) -> None:
     """Move every waiting message's time into the past, as if time had passed."""
-    await hotline.database.run(lambda connection: connection.execute(
-        outbox.update().values(not_before=utcnow() - timedelta(1))))
+    await hotline.database.run(
+        lambda connection: connection.execute(
+            outbox.update().values(not_before=utcnow() - timedelta(1))
+        )
+    )
 
 
 async def statuses(hotline) -> list[tuple[str, int]]:
-    rows = await hotline.database.run(lambda connection: connection.execute(
-        sa.select(outbox.c.status, outbox.c.attempts).order_by(outbox.c.id)).all())
+    rows = await hotline.database.run(
+        lambda connection: connection.execute(
+            sa.select(outbox.c.status, outbox.c.attempts).order_by(outbox.c.id)
+        ).all()
+    )
     return [tuple(r) for r in rows]
 
 
@@ -61,7 +67,8 @@ async def test_retry_after_is_honoured(hotline):
     await queue_one(hotline)
     await hotline.outbox.dispatch_once(Channel(SendError("429", retryable=True, retry_after=30)))
     not_before = await hotline.database.run(
-        lambda connection: connection.execute(sa.select(outbox.c.not_before)).scalar_one())
+        lambda connection: connection.execute(sa.select(outbox.c.not_before)).scalar_one()
+    )
     wait = (not_before - utcnow()).total_seconds()
     assert 25 < wait <= 30
 
@@ -87,9 +94,13 @@ async def test_gives_up_after_max_attempts(hotline):
 async def test_unreachable_address_is_marked_on_the_contact(hotline):
     await queue_one(hotline)
     await hotline.outbox.dispatch_once(
-        Channel(SendError("blocked by the user", retryable=False, unreachable=True)))
-    marked = await hotline.database.run(lambda connection: connection.execute(
-        sa.select(Contact.__table__.c.unreachable_at)).scalar_one())
+        Channel(SendError("blocked by the user", retryable=False, unreachable=True))
+    )
+    marked = await hotline.database.run(
+        lambda connection: connection.execute(
+            sa.select(Contact.__table__.c.unreachable_at)
+        ).scalar_one()
+    )
     assert marked is not None
 
 
@@ -98,8 +109,11 @@ async def test_a_crashed_sender_leaves_the_message_for_after_the_lease(hotline):
     claimed = await hotline.outbox.claim("sms")  # ... and the process dies here
     assert len(claimed) == 1
     assert await hotline.outbox.claim("sms") == []  # nobody else takes it while leased
-    await hotline.database.run(lambda connection: connection.execute(
-        outbox.update().values(not_before=utcnow() - timedelta(seconds=1))))
+    await hotline.database.run(
+        lambda connection: connection.execute(
+            outbox.update().values(not_before=utcnow() - timedelta(seconds=1))
+        )
+    )
     channel = Channel()
     assert await hotline.outbox.dispatch_once(channel) == 1
     assert channel.sent[0][1] == claimed[0].reply

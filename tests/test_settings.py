@@ -29,8 +29,7 @@ def test_a_key_is_generated_once_privately_and_reused(tmp_path: Path):
 
 
 def test_a_set_key_comes_first_and_old_keys_follow(tmp_path: Path):
-    settings = Settings(_env_file=None, var_dir=tmp_path, secret_key="new",
-                        old_secret_keys=["old"])
+    settings = Settings(_env_file=None, var_dir=tmp_path, secret_key="new", old_secret_keys=["old"])
     assert settings.master_keys == [b"new", b"old"]
     assert not (tmp_path / "secret.key").exists()
 
@@ -44,8 +43,14 @@ def test_environment_and_env_file_are_read(tmp_path: Path, monkeypatch: pytest.M
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("database_url", "postgresql://sync-driver"), ("database_url", ""), ("port", 0),
-     ("port", 70000), ("log_level", "chatty"), ("max_text_length", 0)],
+    [
+        ("database_url", "postgresql://sync-driver"),
+        ("database_url", ""),
+        ("port", 0),
+        ("port", 70000),
+        ("log_level", "chatty"),
+        ("max_text_length", 0),
+    ],
 )
 def test_bad_values_are_refused(field: str, value: object):
     with pytest.raises(ValidationError) as error:

@@ -129,8 +129,10 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
         for language, cues in node.cues.items():
             for phrase, weight in cues.items():
                 if not -1 < weight < 1 or weight == 0:
-                    error(f"{node.id}: cue {phrase!r} ({language}) weighs {weight}; cues weigh "
-                          "between -1 and 1 (a phrase enough alone is a trigger)")
+                    error(
+                        f"{node.id}: cue {phrase!r} ({language}) weighs {weight}; cues weigh "
+                        "between -1 and 1 (a phrase enough alone is a trigger)"
+                    )
 
     for country in tree.served:
         if country not in _COUNTRIES:

@@ -66,8 +66,13 @@ class _Part:
 
 class DangerModel:
     def __init__(self, examples: Sequence[tuple[str, bool]]) -> None:
-        letters = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                  sublinear_tf=True, preprocessor=as_russian)
+        letters = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            min_df=2,
+            sublinear_tf=True,
+            preprocessor=as_russian,
+        )
         stems = TfidfVectorizer(analyzer=_stems_and_pairs, sublinear_tf=True)
         regression = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
         self.pipeline = make_pipeline(

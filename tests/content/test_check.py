@@ -16,9 +16,15 @@ from bot.content.model import ContentTree, Hotline, Node, Text
 
 TODAY = date(2026, 6, 1)
 EMERGENCY = Hotline(
-    id="kz-112", country="KZ", name={"ru": "Экстренная служба"}, phone="112",
-    topics=("emergency",), timezone="Asia/Almaty", verified=True,
-    source="https://example.org/kz", checked=TODAY,
+    id="kz-112",
+    country="KZ",
+    name={"ru": "Экстренная служба"},
+    phone="112",
+    topics=("emergency",),
+    timezone="Asia/Almaty",
+    verified=True,
+    source="https://example.org/kz",
+    checked=TODAY,
 )
 
 
@@ -27,8 +33,12 @@ def good_nodes() -> dict[str, Node]:
     ids = set(CONTRACT_NODES)
     ids |= {i.rpartition("/")[0] for i in CONTRACT_NODES if "/" in i}
     nodes = {
-        i: Node(id=i, texts={"ru": Text("Заголовок", "Текст.")},
-                keywords={"ru": ("слово",)}, reviewed=TODAY)
+        i: Node(
+            id=i,
+            texts={"ru": Text("Заголовок", "Текст.")},
+            keywords={"ru": ("слово",)},
+            reviewed=TODAY,
+        )
         for i in ids
     }
     nodes["urgent"] = replace(
@@ -173,9 +183,7 @@ def test_hotline_topic_without_directory_entry_is_an_error():
 
 def test_urgent_node_without_russian_triggers_is_an_error():
     no_ru = changed("urgent", triggers={"en": ("help",)}, hotline_topics=("emergency",))
-    assert errors(no_ru) == [
-        "urgent: no Russian danger phrases (triggers), triage cannot work"
-    ]
+    assert errors(no_ru) == ["urgent: no Russian danger phrases (triggers), triage cannot work"]
 
 
 def test_duplicate_hotline_id_is_an_error():
@@ -216,8 +224,12 @@ def test_unverified_entry_may_lack_source_and_phone():
 
 @pytest.mark.parametrize(
     ("phone", "country"),
-    [("+996700123456", "KG"), ("+77012345678", "KZ"), ("+74951234567", "RU"),
-     ("+992900123456", "TJ")],
+    [
+        ("+996700123456", "KG"),
+        ("+77012345678", "KZ"),
+        ("+74951234567", "RU"),
+        ("+992900123456", "TJ"),
+    ],
 )
 def test_valid_e164_numbers_have_no_problem(phone: str, country: str):
     number = phonenumbers.parse(phone, None)
@@ -269,8 +281,9 @@ def test_short_number_in_non_ascii_digits_is_a_problem(phone: str):
 def test_old_review_is_a_warning_from_day_181():
     reviewed = TODAY - timedelta(days=180)
     fresh = check(good_tree(changed("work/permit", reviewed=reviewed)), today=TODAY)
-    stale = check(good_tree(changed("work/permit", reviewed=reviewed - timedelta(days=1))),
-                  today=TODAY)
+    stale = check(
+        good_tree(changed("work/permit", reviewed=reviewed - timedelta(days=1))), today=TODAY
+    )
     assert not [w for w in fresh.warnings if w.startswith("work/permit")]
     assert [w for w in stale.warnings if w.startswith("work/permit")] == [
         "work/permit: last reviewed 2025-12-02, over 180 days ago"
@@ -317,16 +330,21 @@ def test_coverage_table_lists_every_node_and_a_total(tree: ContentTree):
 
 
 def test_coverage_table_marks_which_texts_exist():
-    tree = ContentTree(nodes={
-        "b": Node("b", texts={"ru": Text("Б", "б"), "en": Text("B", "b")}),
-        "a": Node("a", texts={"ru": Text("А", "а")}),
-    }, hotlines=[])
+    tree = ContentTree(
+        nodes={
+            "b": Node("b", texts={"ru": Text("Б", "б"), "en": Text("B", "b")}),
+            "a": Node("a", texts={"ru": Text("А", "а")}),
+        },
+        hotlines=[],
+    )
     lines = coverage_table(tree).splitlines()
     marks = dict.fromkeys(LANGUAGES, ".")
     assert lines[2].split() == ["a", *(marks | {"ru": "yes"}).values()]
     assert lines[3].split() == ["b", *(marks | {"ru": "yes", "en": "yes"}).values()]
-    assert lines[-1].split() == ["total", *({lang: "0" for lang in LANGUAGES}
-                                           | {"ru": "2", "en": "1"}).values()]
+    assert lines[-1].split() == [
+        "total",
+        *({lang: "0" for lang in LANGUAGES} | {"ru": "2", "en": "1"}).values(),
+    ]
 
 
 def test_coverage_table_of_an_empty_tree_has_only_the_total():

@@ -56,7 +56,8 @@ def problems_for(tree: ContentTree, name: str) -> list[str]:
 def test_good_tree_loads_without_problems(content: Path):
     node(content, "work", "order: 2\nkind: section\n", ru="# Работа\n")
     node(
-        content, "work/permit",
+        content,
+        "work/permit",
         "order: 1\nkeywords:\n  ru: [патент, разрешение]\nrelated: [work]\n"
         "hotlines: [emergency]\ncountries: [ru]\nreviewed: 2026-03-01\n"
         "sources:\n  - {title: Закон, url: 'https://example.org/law'}\n",
@@ -98,13 +99,11 @@ def test_children_follow_order_then_id(content: Path):
     assert tree.children("top/alpha") == []
 
 
-
 def test_texts_in_several_languages(content: Path):
     node(content, "n", ru="Привет\nтекст\n", en="Hello\ntext\n", **{"fa-AF": "سلام\nمتن\n"})
     tree = load_tree(content)
     assert sorted(tree.nodes["n"].texts) == ["en", "fa-AF", "ru"]
     assert tree.problems == []
-
 
 
 # parse_text
@@ -215,7 +214,6 @@ def test_wrong_type_is_a_problem(content: Path):
     assert message.startswith("order:")
 
 
-
 @pytest.mark.parametrize(
     "raw",
     ["Заголовок\nТекст\n".encode("cp1251"), "Заголовок\nТекст\n".encode("utf-16")],
@@ -305,7 +303,6 @@ def test_missing_tree_folder_is_a_problem(content: Path):
     assert len(tree.hotlines) == 1
 
 
-
 # hotlines.yaml
 
 
@@ -313,8 +310,13 @@ def test_hotlines_load_with_country_upper_case(content: Path):
     tree = load_tree(content)
     assert tree.hotlines == [
         Hotline(
-            id="kz-112", country="KZ", name={"ru": "Экстренная служба"}, phone="112",
-            topics=("emergency",), verified=True, source="https://example.org/kz",
+            id="kz-112",
+            country="KZ",
+            name={"ru": "Экстренная служба"},
+            phone="112",
+            topics=("emergency",),
+            verified=True,
+            source="https://example.org/kz",
             checked=date(2026, 1, 15),
         )
     ]
@@ -373,21 +375,23 @@ def test_node_text_falls_back_to_russian_then_english():
 
 
 def hotline(id: str, **fields) -> Hotline:
-    values = dict(country="KZ", name={"ru": id}, phone="112", topics=("emergency",),
-                  verified=True)
+    values = dict(country="KZ", name={"ru": id}, phone="112", topics=("emergency",), verified=True)
     return Hotline(id=id, **(values | fields))
 
 
 def test_hotlines_for_returns_only_verified_entries_with_phones():
-    tree = ContentTree(nodes={}, hotlines=[
-        hotline("good"),
-        hotline("unverified", verified=False),
-        hotline("no-phone", phone=None),
-        hotline("empty-phone", phone=""),
-        hotline("other-country", country="RU"),
-        hotline("other-topic", topics=("housing",)),
-        hotline("also-good", topics=("police", "emergency")),
-    ])
+    tree = ContentTree(
+        nodes={},
+        hotlines=[
+            hotline("good"),
+            hotline("unverified", verified=False),
+            hotline("no-phone", phone=None),
+            hotline("empty-phone", phone=""),
+            hotline("other-country", country="RU"),
+            hotline("other-topic", topics=("housing",)),
+            hotline("also-good", topics=("police", "emergency")),
+        ],
+    )
     found = tree.hotlines_for("KZ", ("emergency", "fire"))
     assert [h.id for h in found] == ["good", "also-good"]
     assert tree.hotlines_for(None, ("emergency",)) == []
@@ -408,8 +412,10 @@ def test_the_country_list_is_served_in_its_order(content: Path):
 
 def test_triage_examples_load_and_bad_ones_are_problems(content: Path):
     write(content / "triage" / "good.yaml", '- text: "меня заперли"\n  urgent: true\n')
-    write(content / "triage" / "bad.yaml",
-          '- text: ""\n  urgent: true\n- text: "x"\n- text: "ok"\n  urgent: maybe\n')
+    write(
+        content / "triage" / "bad.yaml",
+        '- text: ""\n  urgent: true\n- text: "x"\n- text: "ok"\n  urgent: maybe\n',
+    )
     write(content / "triage" / "notalist.yaml", "text: x\n")
     tree = load_tree(content)
     assert tree.examples == [("меня заперли", True)]

@@ -10,10 +10,16 @@ from bot.engine.conversation import Conversation
 from bot.engine.messages import Inbound, Outcome, State
 
 
-def say(conversation: Conversation, state: State, text: str | None = None,
-        option: str | None = None, **hints: str) -> Outcome:
-    return conversation.respond(state, Inbound(channel="cli", address="a", text=text,
-                                               option=option, **hints))
+def say(
+    conversation: Conversation,
+    state: State,
+    text: str | None = None,
+    option: str | None = None,
+    **hints: str,
+) -> Outcome:
+    return conversation.respond(
+        state, Inbound(channel="cli", address="a", text=text, option=option, **hints)
+    )
 
 
 def datas(outcome: Outcome) -> list[str]:
@@ -105,8 +111,11 @@ def test_related_nodes_are_next_steps(conversation, tree):
 
 
 def test_emergency_numbers_follow_the_persons_country(conversation, tree):
-    outcome = say(conversation, State(language="ru", country="KZ", started=True),
-                  "меня заперли и не выпускают")
+    outcome = say(
+        conversation,
+        State(language="ru", country="KZ", started=True),
+        "меня заперли и не выпускают",
+    )
     reply = outcome.replies[0]
     assert reply.urgent and reply.node == "urgent"
     assert "112" in reply.text
@@ -123,8 +132,11 @@ def test_emergency_numbers_follow_the_persons_country(conversation, tree):
 def test_unverified_numbers_are_never_shown(conversation, tree):
     hidden = [h for h in tree.hotlines if not h.verified and h.phone]
     for entry in hidden:
-        outcome = say(conversation, State(language="ru", country=entry.country, started=True),
-                      option="open:hotlines")
+        outcome = say(
+            conversation,
+            State(language="ru", country=entry.country, started=True),
+            option="open:hotlines",
+        )
         assert entry.phone not in outcome.replies[0].text.split()
 
 
@@ -183,25 +195,55 @@ def test_forget_asks_first_then_erases(conversation):
 
 def test_hostile_texts_always_get_a_helpful_reply(conversation):
     state = State(language="ru", started=True)
-    for text in ["", "   ", "\x00\x01\x1b[31m", "🙏🙏🙏", "Я" * 100_000, "паспорт " * 20_000,
-                 "pаsпорт zабрали", "\ud800", "‮ltr override", "1" * 500, "99"]:
+    for text in [
+        "",
+        "   ",
+        "\x00\x01\x1b[31m",
+        "🙏🙏🙏",
+        "Я" * 100_000,
+        "паспорт " * 20_000,
+        "pаsпорт zабрали",
+        "\ud800",
+        "‮ltr override",
+        "1" * 500,
+        "99",
+    ]:
         outcome = say(conversation, state, text)
         assert outcome.replies and all(r.text for r in outcome.replies)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(
-    st.one_of(
-        st.text(max_size=300).map(lambda t: ("text", t)),
-        st.sampled_from(["home", "back", "pass", "forget", "forget:yes", "language:ru",
-                         "language:en", "country:KG", "country:-", "open:urgent",
-                         "open:work/permit", "open:hotlines/operator", "operator", "x" * 64])
-        .map(lambda o: ("option", o)),
-        st.integers(min_value=-1, max_value=40).map(lambda n: ("text", str(n))),
-    ),
-    max_size=12,
-))
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.text(max_size=300).map(lambda t: ("text", t)),
+            st.sampled_from(
+                [
+                    "home",
+                    "back",
+                    "pass",
+                    "forget",
+                    "forget:yes",
+                    "language:ru",
+                    "language:en",
+                    "country:KG",
+                    "country:-",
+                    "open:urgent",
+                    "open:work/permit",
+                    "open:hotlines/operator",
+                    "operator",
+                    "x" * 64,
+                ]
+            ).map(lambda o: ("option", o)),
+            st.integers(min_value=-1, max_value=40).map(lambda n: ("text", str(n))),
+        ),
+        max_size=12,
+    )
+)
 def test_any_sequence_of_texts_and_options_gets_replies(conversation, steps):
     state = State()
     for kind, value in steps:
@@ -216,8 +258,13 @@ def test_pickers_understand_names_typed_as_text(conversation):
     picker = say(conversation, State(), "/start")
     chosen = say(conversation, picker.state, "русский")
     assert chosen.state.language == "ru" and chosen.state.picking == "country"
-    for typed, code in [("Казахстан", "KZ"), ("кыргызстан", "KG"), ("Russia", "RU"),
-                        ("tj", "TJ"), ("узбек", "UZ")]:
+    for typed, code in [
+        ("Казахстан", "KZ"),
+        ("кыргызстан", "KG"),
+        ("Russia", "RU"),
+        ("tj", "TJ"),
+        ("узбек", "UZ"),
+    ]:
         outcome = say(conversation, chosen.state, typed)
         assert outcome.state.country == code, typed
     # Not a country: answered as a question, the picker does not trap the person.
@@ -229,8 +276,9 @@ def test_a_served_country_without_checked_numbers_says_so(conversation, tree):
     served_without = [c for c in tree.countries if not tree.hotlines_for(c, ("emergency",))]
     assert "UZ" in tree.countries
     for country in served_without:
-        outcome = say(conversation, State(language="ru", country=country, started=True),
-                      option="open:urgent")
+        outcome = say(
+            conversation, State(language="ru", country=country, started=True), option="open:urgent"
+        )
         assert "нет проверенных номеров" in outcome.replies[0].text
         assert "open:hotlines/operator" in datas(outcome)
 

@@ -14,15 +14,26 @@ from bot.storage.models import Contact, Conversation, EscalationRequest, OutboxM
 PHONE = "+996700123456"
 
 
-def inbound(text: str | None = None, option: str | None = None, message_id: str | None = None,
-            address: str = PHONE) -> Inbound:
-    return Inbound(channel="sms", address=address, text=text, option=option,
-                   message_id=message_id, language_hint="ru")
+def inbound(
+    text: str | None = None,
+    option: str | None = None,
+    message_id: str | None = None,
+    address: str = PHONE,
+) -> Inbound:
+    return Inbound(
+        channel="sms",
+        address=address,
+        text=text,
+        option=option,
+        message_id=message_id,
+        language_hint="ru",
+    )
 
 
 async def rows(hotline, table) -> list:
     return await hotline.database.run(
-        lambda connection: connection.execute(sa.select(table.__table__)).all())
+        lambda connection: connection.execute(sa.select(table.__table__)).all()
+    )
 
 
 async def test_a_repeated_message_id_is_answered_once(hotline):

@@ -5,8 +5,12 @@ from bot.engine.triage import Triage
 
 
 def triage_with(*triggers: str, cues: dict[str, float] | None = None) -> Triage:
-    node = Node(id="urgent", texts={"ru": Text("Опасность", "Звоните.")},
-                triggers={"ru": triggers}, cues={"ru": cues or {}})
+    node = Node(
+        id="urgent",
+        texts={"ru": Text("Опасность", "Звоните.")},
+        triggers={"ru": triggers},
+        cues={"ru": cues or {}},
+    )
     return Triage(ContentTree(nodes={"urgent": node}, hotlines=[]))
 
 

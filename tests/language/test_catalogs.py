@@ -39,8 +39,11 @@ def test_every_russian_message_is_translated():
 
 def test_every_message_in_the_code_is_in_the_template():
     in_code = code_messages()
-    template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_catalog(
-        LOCALES / "messages.pot") if m.id}
+    template = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in read_catalog(LOCALES / "messages.pot")
+        if m.id
+    }
     assert "Back" in in_code and "Choose your language." in in_code  # _() and N_()
     assert in_code - template == set()
 

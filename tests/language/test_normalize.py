@@ -6,7 +6,6 @@ import pytest
 
 from bot.language.normalize import (
     latin_to_cyrillic,
-    looks_transliterated,
     normalize,
     prefixes,
     stems_ru,
@@ -71,15 +70,6 @@ def test_double_y_ending_reads_as_yi():
     assert latin_to_cyrillic("novyy vremennyy") == "новый временный"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("pasport zabrali", True), ("паспорт забрали", False), ("", False), ("112 !", False),
-     ("ok паспорт забрали", False), ("moi pasport zabrali вчера", True)],
-)
-def test_looks_transliterated_when_latin_letters_dominate(text: str, expected: bool):
-    assert looks_transliterated(text) is expected
-
-
 def test_stems_drop_stopwords_and_forms():
     assert stems_ru("У меня ЗАБРАЛИ паспорт") == ["забра", "паспорт"]
     assert stems_ru("паспорта") == stems_ru("паспорту") == ["паспорт"]
@@ -87,7 +77,10 @@ def test_stems_drop_stopwords_and_forms():
 
 def test_stems_keep_stopwords_when_asked():
     assert stems_ru("У меня забрали паспорт", keep_stopwords=True) == [
-        "у", "мен", "забра", "паспорт",
+        "у",
+        "мен",
+        "забра",
+        "паспорт",
     ]
 
 

@@ -33,7 +33,8 @@ async def test_migrations_match_the_models(database_url: str):
     database = Database(database_url)
     try:
         diff = await database.run(
-            lambda c: compare_metadata(MigrationContext.configure(c), SQLModel.metadata))
+            lambda c: compare_metadata(MigrationContext.configure(c), SQLModel.metadata)
+        )
         assert diff == []
     finally:
         await database.close()

@@ -23,7 +23,8 @@ async def test_rotation_keeps_people_and_their_sessions(settings):
     await before.close()
 
     rotated = settings.model_copy(
-        update={"secret_key": "a-new-key", "old_secret_keys": [settings.secret_key]})
+        update={"secret_key": "a-new-key", "old_secret_keys": [settings.secret_key]}
+    )
     during = build(rotated)
     assert await rotate(during.database, during.vault) >= 3
     await during.close()
@@ -32,8 +33,9 @@ async def test_rotation_keeps_people_and_their_sessions(settings):
     try:
         replies = await only_new.switchboard.receive(message("/operator"))
         # Same person (found by the new lookup hash), same open request, nothing new.
-        requests = await only_new.database.run(lambda connection: connection.execute(
-            sa.select(EscalationRequest.__table__)).all())
+        requests = await only_new.database.run(
+            lambda connection: connection.execute(sa.select(EscalationRequest.__table__)).all()
+        )
         assert len(requests) == 1 and requests[0].urgent
         assert only_new.vault.open(requests[0].text_enc) == "нас закрыли на складе"
         assert replies[0].node == "hotlines/operator"
