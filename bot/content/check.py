@@ -134,6 +134,10 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
                         "between -1 and 1 (a phrase enough alone is a trigger)"
                     )
 
+    for text, node_id in tree.questions:
+        if node_id not in tree.nodes:
+            error(f"matching: example question {text[:40]!r} names unknown node {node_id}")
+
     for country in tree.served:
         if country not in _COUNTRIES:
             error(f"countries.yaml: unknown country code {country}")

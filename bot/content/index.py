@@ -10,14 +10,19 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.content.model import ContentTree
+from bot.content.topic_model import TopicModel
 from bot.language.normalize import prefixes, stems_ru
 
 # Words shorter than this must match exactly: fuzzy matching short words finds nonsense.
 FUZZY_MIN_LENGTH = 5
 FUZZY_CUTOFF = 82.0
 PREFIX_SIMILARITY = 0.8
-# Below this raw score a match is too weak to show.
+# Below this raw keyword score a node is not a candidate at all.
 MIN_SCORE = 1.2
+# The keyword score and the topic model's probability, mixed; below MIN_MATCH nothing matched.
+KEYWORD_SHARE = 0.5
+MODEL_SHARE = 0.5
+MIN_MATCH = 0.26
 # Alternatives far weaker than the best match are noise, not help.
 RELATIVE_MIN = 0.35
 # Sections are menus: a question is better answered by an article inside them.
@@ -54,6 +59,7 @@ class SearchIndex:
         self._postings = {s: tuple(sorted(nodes)) for s, nodes in postings.items()}
         self._vocabulary = list(postings)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
+        self.model = TopicModel.for_tree(tree)
 
     def _resolve_uncached(self, stem: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary stems this query stem stands for, with a similarity in 0..1."""
@@ -75,13 +81,31 @@ class SearchIndex:
         return tuple(found.items())
 
     def match(self, text: str, limit: int = 5) -> list[Match]:
+        """The nodes that answer the text, best first: keywords and the topic model together."""
+        keyword = self.keyword_scores(text)
+        if self.model is None:
+            ranked = sorted(keyword.items(), key=lambda item: (-item[1], item[0]))
+        else:
+            learned = self.model.probabilities(text) if stems_ru(text) else {}
+            combined = {
+                node: KEYWORD_SHARE * keyword.get(node, 0.0) + MODEL_SHARE * learned.get(node, 0.0)
+                for node in set(keyword) | set(learned)
+            }
+            ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))
+        if not ranked or ranked[0][1] < MIN_MATCH:
+            return []
+        floor = max(MIN_MATCH, ranked[0][1] * RELATIVE_MIN)
+        return [Match(node, round(score, 3)) for node, score in ranked[:limit] if score >= floor]
+
+    def keyword_scores(self, text: str) -> dict[str, float]:
+        """Nodes whose keywords the text contains, scored 0..1 by rarity and whole phrases."""
         query = list(dict.fromkeys(stems_ru(text)))[:MAX_QUERY_STEMS]
         seen: dict[str, float] = {}  # vocabulary stem -> best similarity
         for stem in query:
             for word, similarity in self._resolve(stem):
                 seen[word] = max(similarity, seen.get(word, 0.0))
         if not seen:
-            return []
+            return {}
 
         raw: dict[str, float] = defaultdict(float)
         for word, similarity in seen.items():
@@ -95,10 +119,4 @@ class SearchIndex:
                     best = max(best, sum(self._idf[s] * seen[s] for s in phrase))
             raw[node] = (raw[node] + best) * self._weight[node]
 
-        ranked = sorted(raw.items(), key=lambda item: (-item[1], item[0]))
-        floor = max(MIN_SCORE, ranked[0][1] * RELATIVE_MIN)
-        return [
-            Match(node=node, score=round(1 - math.exp(-score / 4), 3))
-            for node, score in ranked[:limit]
-            if score >= floor
-        ]
+        return {node: 1 - math.exp(-score / 4) for node, score in raw.items() if score >= MIN_SCORE}

@@ -246,6 +246,20 @@ def _load_examples(folder: Path, problems: list[tuple[str, str]]) -> list[tuple[
     return examples
 
 
+class _QuestionFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=4000)
+    node: str = Field(min_length=1, max_length=64)
+
+
+def _load_questions(folder: Path, problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    questions: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        raw = _read_list(path, problems, "{text, node} entries")
+        questions += [(q.text, q.node) for q in _entries(raw or [], _QuestionFile, path, problems)]
+    return questions
+
+
 def load_tree(content_dir: Path) -> ContentTree:
     problems: list[tuple[str, str]] = []
     nodes: dict[str, Node] = {}
@@ -268,4 +282,5 @@ def load_tree(content_dir: Path) -> ContentTree:
         problems=problems,
         served=_load_countries(content_dir / "countries.yaml", problems),
         examples=_load_examples(content_dir / "triage", problems),
+        questions=_load_questions(content_dir / "matching", problems),
     )

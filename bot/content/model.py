@@ -89,6 +89,8 @@ class ContentTree:
     served: list[str] = field(default_factory=list)
     # Labelled messages the danger model learns from (content/triage/*.yaml).
     examples: list[tuple[str, bool]] = field(default_factory=list)
+    # Example questions and the node that answers each (content/matching/*.yaml).
+    questions: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._children: dict[str | None, list[str]] = {}

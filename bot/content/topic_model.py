@@ -1,0 +1,60 @@
+"""Which node a question is about, learned from team-written example questions.
+
+Keywords (bot/content/index.py) match the words editors thought of; the model learns from
+example questions kept as content (content/matching/*.yaml: text and node) plus every node's
+keywords and titles, so it recognises the many other ways people ask. A multinomial logistic
+regression over the features of bot/language/textmodel.py, trained at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from bot.content.model import ContentTree
+from bot.language.textmodel import LinearScorer, make_features
+
+# Below this many example questions in all, the keywords alone are better than a model.
+MIN_QUESTIONS = 50
+
+
+class TopicModel:
+    def __init__(self, examples: Sequence[tuple[str, str]]) -> None:
+        features = make_features()
+        regression = LogisticRegression(C=8.0, max_iter=3000)
+        self.pipeline = make_pipeline(features, regression)
+        self.pipeline.fit([text for text, _ in examples], [node for _, node in examples])
+        self.nodes: list[str] = list(regression.classes_)
+        self._scorer = LinearScorer(features, regression.coef_, regression.intercept_)
+
+    @classmethod
+    def for_tree(cls, tree: ContentTree) -> TopicModel | None:
+        """A model over the tree's articles, or None without enough example questions."""
+        return _trained(tuple(_examples(tree)), len(tree.questions))
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        logits = self._scorer.logits(text)
+        exp = np.exp(logits - logits.max())
+        return dict(zip(self.nodes, (exp / exp.sum()).tolist(), strict=True))
+
+
+def _examples(tree: ContentTree) -> list[tuple[str, str]]:
+    # Articles only: a section is a menu, a question is answered by an article inside it.
+    answers = {n.id for n in tree.nodes.values() if not tree.children(n.id)}
+    examples = [(text, node) for text, node in tree.questions if node in answers]
+    for node_id in sorted(answers):
+        node = tree.nodes[node_id]
+        examples += [(kw, node_id) for kws in node.keywords.values() for kw in kws]
+        examples += [(text.title, node_id) for text in node.texts.values()]
+    return examples
+
+
+@lru_cache(maxsize=4)
+def _trained(examples: tuple[tuple[str, str], ...], questions: int) -> TopicModel | None:
+    if questions < MIN_QUESTIONS or len({node for _, node in examples}) < 2:
+        return None
+    return TopicModel(examples)

@@ -1,0 +1,73 @@
+"""Text features and a fast linear scorer shared by the learned models (danger, topics).
+
+Features: character n-grams of the text read as Russian (robust to typos, endings and chat
+transliteration) and word stems with their pairs, each family tf-idf weighted with sublinear tf
+and L2-normalised, as scikit-learn's TfidfVectorizer does. scikit-learn fits the weights; at
+run time `LinearScorer` reads them directly, which gives sklearn's exact numbers for one message
+in a fraction of the time of its per-call pipeline (which validates its input on every call).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
+from bot.language.normalize import as_russian, stems_ru
+
+
+def stems_and_pairs(text: str) -> list[str]:
+    stems = stems_ru(text, keep_stopwords=True)
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+def make_features() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            ("letters", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                        sublinear_tf=True, preprocessor=as_russian)),
+            ("stems", TfidfVectorizer(analyzer=stems_and_pairs, sublinear_tf=True)),
+        ]
+    )
+
+
+class _Family:
+    """One fitted feature family: its analyzer, and feature -> (column, idf)."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, offset: int) -> None:
+        self.analyze: Callable[[str], list[str]] = vectorizer.build_analyzer()
+        idf = vectorizer.idf_
+        self.columns = {f: (offset + i, float(idf[i])) for f, i in vectorizer.vocabulary_.items()}
+
+
+class LinearScorer:
+    """The logits of a fitted linear model for one text, one per class (one for binary)."""
+
+    def __init__(self, features: FeatureUnion, coefficients: np.ndarray, intercepts: np.ndarray):
+        self._coefficients = np.ascontiguousarray(coefficients.T)  # column-major by feature
+        self._intercepts = intercepts.astype(float)
+        self._families = []
+        offset = 0
+        for _name, vectorizer in features.transformer_list:
+            self._families.append(_Family(vectorizer, offset))
+            offset += len(vectorizer.vocabulary_)
+
+    def logits(self, text: str) -> np.ndarray:
+        result = self._intercepts.copy()
+        for family in self._families:
+            counts = Counter(f for f in family.analyze(text) if f in family.columns)
+            if not counts:
+                continue
+            columns, values = [], []
+            for feature, count in counts.items():
+                column, idf = family.columns[feature]
+                columns.append(column)
+                values.append((1.0 + math.log(count)) * idf)
+            weights = np.asarray(values)
+            weights /= math.sqrt(float(weights @ weights))
+            result += weights @ self._coefficients[columns]
+        return result
