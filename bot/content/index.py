@@ -20,9 +20,10 @@ PREFIX_SIMILARITY = 0.8
 # Below this raw keyword score a node is not a candidate at all.
 MIN_SCORE = 1.2
 # The keyword score and the topic model's probability, mixed; below MIN_MATCH nothing matched.
-KEYWORD_SHARE = 0.5
-MODEL_SHARE = 0.5
-MIN_MATCH = 0.26
+# Chosen on the team's evaluation sets (scripts/eval_matcher.py), never on the held-out one.
+KEYWORD_SHARE = 0.4
+MODEL_SHARE = 0.6
+MIN_MATCH = 0.2
 # Alternatives far weaker than the best match are noise, not help.
 RELATIVE_MIN = 0.35
 # Sections are menus: a question is better answered by an article inside them.

@@ -28,8 +28,16 @@ def stems_and_pairs(text: str) -> list[str]:
 def make_features() -> FeatureUnion:
     return FeatureUnion(
         [
-            ("letters", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                        sublinear_tf=True, preprocessor=as_russian)),
+            (
+                "letters",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    min_df=2,
+                    sublinear_tf=True,
+                    preprocessor=as_russian,
+                ),
+            ),
             ("stems", TfidfVectorizer(analyzer=stems_and_pairs, sublinear_tf=True)),
         ]
     )

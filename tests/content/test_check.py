@@ -373,3 +373,10 @@ def test_danger_phrases_outside_the_urgent_node_are_an_error():
     assert errors(changed("work/permit", triggers={"ru": ("заперли",)})) == [
         "work/permit: triggers and cues belong in the urgent node only"
     ]
+
+
+def test_an_example_question_for_an_unknown_node_is_an_error():
+    tree = replace(good_tree(), questions=[("как получить патент", "work/no-such")])
+    assert check(tree, today=TODAY).errors == [
+        "matching: example question 'как получить патент' names unknown node work/no-such"
+    ]

@@ -423,3 +423,13 @@ def test_triage_examples_load_and_bad_ones_are_problems(content: Path):
     assert len(problems_for(tree, "bad.yaml[1]")) == 1
     assert len(problems_for(tree, "bad.yaml[2]")) == 1
     assert problems_for(tree, "notalist.yaml")
+
+
+def test_example_questions_load_and_bad_ones_are_problems(content: Path):
+    write(
+        content / "matching" / "q.yaml",
+        '- text: "как получить патент"\n  node: work/permit\n- text: "x"\n',
+    )
+    tree = load_tree(content)
+    assert tree.questions == [("как получить патент", "work/permit")]
+    assert len(problems_for(tree, "q.yaml[1]")) == 1
