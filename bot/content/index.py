@@ -56,6 +56,8 @@ class SearchIndex:
                     for stem in stems:
                         postings[stem].add(node.id)
         total = max(len(self._phrases), 1)
+        # Only phrases of several words earn the whole-phrase bonus; keep just those.
+        self._phrases = {n: [p for p in ps if len(p) > 1] for n, ps in self._phrases.items()}
         self._idf = {s: math.log(1 + total / len(nodes)) for s, nodes in postings.items()}
         self._postings = {s: tuple(sorted(nodes)) for s, nodes in postings.items()}
         self._vocabulary = list(postings)
@@ -115,8 +117,8 @@ class SearchIndex:
         # A keyword phrase found whole says more than its words found apart.
         for node in list(raw):
             best = 0.0
-            for phrase in self._phrases[node]:
-                if len(phrase) > 1 and all(s in seen for s in phrase):
+            for phrase in self._phrases.get(node, ()):
+                if all(s in seen for s in phrase):
                     best = max(best, sum(self._idf[s] * seen[s] for s in phrase))
             raw[node] = (raw[node] + best) * self._weight[node]
 

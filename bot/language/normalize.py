@@ -46,10 +46,11 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
     # Invisible format marks (soft hyphen, zero-width joiners) vanish; other control
     # characters separate words.
-    text = "".join(
-        "" if (kind := unicodedata.category(ch)) == "Cf" else " " if kind[0] == "C" else ch
-        for ch in text
-    )
+    if not text.isprintable():  # most messages are; the loop below is slow
+        text = "".join(
+            "" if (kind := unicodedata.category(ch)) == "Cf" else " " if kind[0] == "C" else ch
+            for ch in text
+        )
     return " ".join(text.split())
 
 

@@ -67,14 +67,13 @@ class LinearScorer:
     def logits(self, text: str) -> np.ndarray:
         result = self._intercepts.copy()
         for family in self._families:
-            counts = Counter(f for f in family.analyze(text) if f in family.columns)
-            if not counts:
-                continue
             columns, values = [], []
-            for feature, count in counts.items():
-                column, idf = family.columns[feature]
-                columns.append(column)
-                values.append((1.0 + math.log(count)) * idf)
+            for feature, count in Counter(family.analyze(text)).items():
+                if (known := family.columns.get(feature)) is not None:
+                    columns.append(known[0])
+                    values.append((1.0 + math.log(count)) * known[1])
+            if not columns:
+                continue
             weights = np.asarray(values)
             weights /= math.sqrt(float(weights @ weights))
             result += weights @ self._coefficients[columns]
