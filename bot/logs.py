@@ -5,16 +5,7 @@ from __future__ import annotations
 
 import logging
 
-CONTEXT_KEYS = (
-    "person",
-    "node",
-    "escalation",
-    "channel",
-    "outbox_id",
-    "retryable",
-    "path",
-    "status",
-)
+CONTEXT_KEYS = ("person", "escalation", "channel", "outbox_id", "retryable", "status")
 
 
 class ContextFormatter(logging.Formatter):

@@ -82,11 +82,11 @@ class Switchboard:
             log.info("repeated message dropped", extra={"person": person})
             return []
         self.outbox.wake(inbound.channel)
+        # No node here: beside a pseudonym, the pages a person reads would profile them.
         log.debug(
             "answered",
             extra={
                 "person": person,
-                "node": outcome.replies[-1].node if outcome.replies else None,
                 "escalation": outcome.escalation.reason if outcome.escalation else None,
             },
         )

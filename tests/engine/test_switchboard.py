@@ -3,10 +3,13 @@ escalations and replies committed together, nothing readable at rest."""
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 
 from bot.app import build
 from bot.engine.messages import Inbound
+from bot.logs import ContextFormatter
 from bot.settings import Settings
 from bot.storage.database import sqlite_path
 from bot.storage.models import Contact, Conversation, EscalationRequest, OutboxMessage
@@ -137,3 +140,16 @@ async def test_a_lone_surrogate_in_an_urgent_message_is_stored_not_crashed(hotli
     assert replies[0].urgent
     request = (await rows(hotline, EscalationRequest))[0]
     assert hotline.vault.open(request.text_enc).startswith("меня заперли")
+
+
+async def test_logs_carry_a_pseudonym_never_the_address_or_the_text(hotline, caplog):
+    caplog.set_level(logging.DEBUG)
+    secret = "нас закрыли на складе улица Ленина 5"
+    await hotline.switchboard.receive(inbound(secret, message_id="m-log"))
+    await hotline.switchboard.receive(inbound(secret, message_id="m-log"))  # a repeat
+    await hotline.switchboard.receive(inbound("/forget"))
+    formatter = ContextFormatter("%(levelname)s %(name)s: %(message)s")
+    lines = [formatter.format(record) for record in caplog.records]
+    assert any("person=" in line for line in lines)
+    for line in lines:
+        assert PHONE not in line and "Ленина" not in line and "складе" not in line
