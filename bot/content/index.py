@@ -56,8 +56,13 @@ class SearchIndex:
                     for stem in stems:
                         postings[stem].add(node.id)
         total = max(len(self._phrases), 1)
-        # Only phrases of several words earn the whole-phrase bonus; keep just those.
-        self._phrases = {n: [p for p in ps if len(p) > 1] for n, ps in self._phrases.items()}
+        # Only phrases of several words earn the whole-phrase bonus; they are found through
+        # their first word, so a message is checked against the few phrases that can match.
+        self._phrases_by_stem: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        for node_id, phrases in self._phrases.items():
+            for phrase in set(phrases):
+                if len(phrase) > 1:
+                    self._phrases_by_stem[phrase[0]].append((node_id, phrase))
         self._idf = {s: math.log(1 + total / len(nodes)) for s, nodes in postings.items()}
         self._postings = {s: tuple(sorted(nodes)) for s, nodes in postings.items()}
         self._vocabulary = list(postings)
@@ -115,11 +120,13 @@ class SearchIndex:
             for node in self._postings[word]:
                 raw[node] += self._idf[word] * similarity
         # A keyword phrase found whole says more than its words found apart.
-        for node in list(raw):
-            best = 0.0
-            for phrase in self._phrases.get(node, ()):
+        best: dict[str, float] = defaultdict(float)
+        for stem in seen:
+            for node, phrase in self._phrases_by_stem.get(stem, ()):
                 if all(s in seen for s in phrase):
-                    best = max(best, sum(self._idf[s] * seen[s] for s in phrase))
-            raw[node] = (raw[node] + best) * self._weight[node]
+                    whole = sum(self._idf[s] * seen[s] for s in phrase)
+                    best[node] = max(best[node], whole)
+        for node in raw:
+            raw[node] = (raw[node] + best[node]) * self._weight[node]
 
         return {node: 1 - math.exp(-score / 4) for node, score in raw.items() if score >= MIN_SCORE}

@@ -41,6 +41,9 @@ STOPWORDS_RU = frozenset(
 )
 
 
+# One message is normalised and stemmed by triage, the keyword index and both models: the
+# small caches below make that work once per message.
+@lru_cache(maxsize=256)
 def normalize(text: str) -> str:
     """Lower case, NFKC, ё as е, control characters as spaces, single spaces."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
@@ -89,6 +92,7 @@ def _readings(word: str) -> list[str]:
     return readings
 
 
+@lru_cache(maxsize=256)
 def as_russian(text: str) -> str:
     """The text normalised, with Latin chat transliteration read as Russian (every reading)."""
     return " ".join(reading for word in words(normalize(text)) for reading in _readings(word))
@@ -96,12 +100,17 @@ def as_russian(text: str) -> str:
 
 def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Normalised Russian stems of a text, Latin transliteration read as Russian."""
+    return list(_stems(text, keep_stopwords))
+
+
+@lru_cache(maxsize=256)
+def _stems(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     stems = []
     for word in words(normalize(text)):
         for reading in _readings(word):
             if keep_stopwords or reading not in STOPWORDS_RU:
                 stems.append(stem_ru(reading))
-    return stems
+    return tuple(stems)
 
 
 def prefixes(word: str, shortest: int) -> list[str]:

@@ -48,8 +48,9 @@ class _Family:
 
     def __init__(self, vectorizer: TfidfVectorizer, offset: int) -> None:
         self.analyze: Callable[[str], list[str]] = vectorizer.build_analyzer()
-        idf = vectorizer.idf_
-        self.columns = {f: (offset + i, float(idf[i])) for f, i in vectorizer.vocabulary_.items()}
+        self.idf = np.asarray(vectorizer.idf_, dtype=float)
+        self.offset = offset
+        self.columns: dict[str, int] = dict(vectorizer.vocabulary_)
 
 
 class LinearScorer:
@@ -67,14 +68,16 @@ class LinearScorer:
     def logits(self, text: str) -> np.ndarray:
         result = self._intercepts.copy()
         for family in self._families:
-            columns, values = [], []
-            for feature, count in Counter(family.analyze(text)).items():
-                if (known := family.columns.get(feature)) is not None:
-                    columns.append(known[0])
-                    values.append((1.0 + math.log(count)) * known[1])
-            if not columns:
+            known = [
+                (column, count)
+                for feature, count in Counter(family.analyze(text)).items()
+                if (column := family.columns.get(feature)) is not None
+            ]
+            if not known:
                 continue
-            weights = np.asarray(values)
+            columns = np.fromiter((c for c, _ in known), dtype=np.intp, count=len(known))
+            counts = np.fromiter((n for _, n in known), dtype=float, count=len(known))
+            weights = (1.0 + np.log(counts)) * family.idf[columns]
             weights /= math.sqrt(float(weights @ weights))
-            result += weights @ self._coefficients[columns]
+            result += weights @ self._coefficients[columns + family.offset]
         return result
