@@ -61,6 +61,7 @@ def build(settings: Settings) -> Hotline:
         Catalogs(settings.locales_dir),
         default_language=settings.default_language,
         max_text=settings.max_text_length,
+        model_cache=settings.var_dir / "models",
     )
     # The content, index and models live as long as the process: keep the garbage collector
     # from walking their hundreds of thousands of objects on every full collection.

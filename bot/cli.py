@@ -129,7 +129,11 @@ def match(lang: str | None, as_json: bool, text: str) -> None:
     from bot.language.detect import detect
 
     settings = _settings()
-    conversation = Conversation(load_tree(settings.content_dir), Catalogs(settings.locales_dir))
+    conversation = Conversation(
+        load_tree(settings.content_dir),
+        Catalogs(settings.locales_dir),
+        model_cache=settings.var_dir / "models",
+    )
     texts = (line.rstrip("\n") for line in sys.stdin) if text == "-" else iter([text])
     for item in texts:
         matches = conversation.index.match(item, limit=5)

@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -38,7 +39,7 @@ class Match:
 
 
 class SearchIndex:
-    def __init__(self, tree: ContentTree) -> None:
+    def __init__(self, tree: ContentTree, model_cache: Path | None = None) -> None:
         # phrases[node] = list of stem tuples (keywords and the title, in every language)
         self._phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         postings: dict[str, set[str]] = defaultdict(set)
@@ -67,7 +68,7 @@ class SearchIndex:
         self._postings = {s: tuple(sorted(nodes)) for s, nodes in postings.items()}
         self._vocabulary = list(postings)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
-        self.model = TopicModel.for_tree(tree)
+        self.model = TopicModel.for_tree(tree, model_cache)
 
     def _resolve_uncached(self, stem: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary stems this query stem stands for, with a similarity in 0..1."""

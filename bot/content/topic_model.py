@@ -2,23 +2,23 @@
 
 Keywords (bot/content/index.py) match the words editors thought of; the model learns from
 example questions kept as content (content/matching/*.yaml: text and node) plus every node's
-keywords and titles, so it recognises the many other ways people ask. A multinomial logistic
-classifier (log loss, fitted by stochastic gradient descent: a sixth of the time of the exact
-solver here, for the same accuracy) over the features of bot/language/textmodel.py, trained at
-start-up.
+keywords and titles, so it recognises the many other ways people ask. A linear classifier (log
+loss, fitted by stochastic gradient descent: a sixth of the time of the exact solver here, for
+the same accuracy) over the features of bot/language/textmodel.py, trained once for a given
+content and then kept in var/.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sklearn.linear_model import SGDClassifier
-from sklearn.pipeline import make_pipeline
 
 from bot.content.model import ContentTree
-from bot.language.textmodel import LinearScorer, make_features
+from bot.language.textmodel import LinearScorer, cached, make_features
 
 # Below this many example questions in all, the keywords alone are better than a model.
 MIN_QUESTIONS = 50
@@ -26,20 +26,28 @@ MIN_QUESTIONS = 50
 
 class TopicModel:
     def __init__(self, examples: Sequence[tuple[str, str]]) -> None:
+        from sklearn.linear_model import SGDClassifier
+        from sklearn.pipeline import make_pipeline
+
         features = make_features()
         # A fixed seed: the same content always gives the same model and the same answers.
         regression = SGDClassifier(
             loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=0
         )
-        self.pipeline = make_pipeline(features, regression)
-        self.pipeline.fit([text for text, _ in examples], [node for _, node in examples])
+        pipeline = make_pipeline(features, regression)
+        pipeline.fit([text for text, _ in examples], [node for _, node in examples])
         self.nodes: list[str] = list(regression.classes_)
         self._scorer = LinearScorer(features, regression.coef_, regression.intercept_)
+        # Kept only in the process that trained it (tests compare against it), never stored.
+        self.pipeline: Any = pipeline
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"nodes": self.nodes, "_scorer": self._scorer, "pipeline": None}
 
     @classmethod
-    def for_tree(cls, tree: ContentTree) -> TopicModel | None:
+    def for_tree(cls, tree: ContentTree, cache_dir: Path | None = None) -> TopicModel | None:
         """A model over the tree's articles, or None without enough example questions."""
-        return _trained(tuple(_examples(tree)), len(tree.questions))
+        return _trained(tuple(_examples(tree)), len(tree.questions), cache_dir)
 
     def probabilities(self, text: str) -> dict[str, float]:
         # One-vs-rest probabilities, normalised to sum to 1, as scikit-learn computes them.
@@ -59,7 +67,9 @@ def _examples(tree: ContentTree) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=4)
-def _trained(examples: tuple[tuple[str, str], ...], questions: int) -> TopicModel | None:
+def _trained(
+    examples: tuple[tuple[str, str], ...], questions: int, cache_dir: Path | None
+) -> TopicModel | None:
     if questions < MIN_QUESTIONS or len({node for _, node in examples}) < 2:
         return None
-    return TopicModel(examples)
+    return cached(cache_dir, "topics", examples, lambda: TopicModel(examples))

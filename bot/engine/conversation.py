@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
+from pathlib import Path
 
 from bot.content.index import SearchIndex
 from bot.content.loader import LANGUAGES
@@ -67,12 +68,14 @@ class Conversation:
         *,
         default_language: str = "ru",
         max_text: int = MAX_TEXT,
+        model_cache: Path | None = None,
     ) -> None:
         self.tree = tree
         self.max_text = max_text
         self.catalogs = catalogs
-        self.index = SearchIndex(tree)
-        self.triage = Triage(tree)
+        # Trained models are kept in model_cache, so a restart with the same content is quick.
+        self.index = SearchIndex(tree, model_cache)
+        self.triage = Triage(tree, model_cache)
         self.default_language = default_language
 
     # -- entry point -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Danger phrases and cues (bot/engine/triage.py) are precise but only know the wor
 wrote down; frightened people describe danger in endless ways. This model learns from labelled
 example messages kept as content (content/triage/*.yaml: text and urgent true/false), so
 editors improve it by adding examples, not code. A logistic regression over the features of
-bot/language/textmodel.py, trained at start-up in about a second.
+bot/language/textmodel.py, trained once for a given set of examples and then kept in var/.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-
-from bot.language.textmodel import LinearScorer, make_features
+from bot.language.textmodel import LinearScorer, cached, make_features
 
 # Fewer examples than this (of either kind) teach nothing reliable: triage then uses rules only.
 MIN_EXAMPLES = 20
@@ -24,17 +23,27 @@ MIN_EXAMPLES = 20
 
 class DangerModel:
     def __init__(self, examples: Sequence[tuple[str, bool]]) -> None:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
         features = make_features()
         regression = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
-        self.pipeline = make_pipeline(features, regression)
-        self.pipeline.fit([text for text, _ in examples], [int(u) for _, u in examples])
+        pipeline = make_pipeline(features, regression)
+        pipeline.fit([text for text, _ in examples], [int(u) for _, u in examples])
         self._scorer = LinearScorer(features, regression.coef_, regression.intercept_)
+        # Kept only in the process that trained it (tests compare against it), never stored.
+        self.pipeline: Any = pipeline
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_scorer": self._scorer, "pipeline": None}
 
     @classmethod
-    def from_examples(cls, examples: Sequence[tuple[str, bool]]) -> DangerModel | None:
+    def from_examples(
+        cls, examples: Sequence[tuple[str, bool]], cache_dir: Path | None = None
+    ) -> DangerModel | None:
         """A model, or None with too few examples. The same examples give the same model, so
-        it is trained once per process however often the content is loaded."""
-        return _trained(tuple(examples))
+        it is trained once per process (and, with a cache folder, once per content)."""
+        return _trained(tuple(examples), cache_dir)
 
     def probability(self, text: str) -> float:
         """How likely the message is about danger now, 0..1."""
@@ -42,8 +51,8 @@ class DangerModel:
 
 
 @lru_cache(maxsize=4)
-def _trained(examples: tuple[tuple[str, bool], ...]) -> DangerModel | None:
+def _trained(examples: tuple[tuple[str, bool], ...], cache_dir: Path | None) -> DangerModel | None:
     urgent = sum(1 for _, label in examples if label)
     if min(urgent, len(examples) - urgent) < MIN_EXAMPLES:
         return None
-    return DangerModel(examples)
+    return cached(cache_dir, "danger", examples, lambda: DangerModel(examples))

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -64,7 +65,7 @@ class Assessment:
 
 
 class Triage:
-    def __init__(self, tree: ContentTree) -> None:
+    def __init__(self, tree: ContentTree, model_cache: Path | None = None) -> None:
         node = tree.nodes.get(URGENT_NODE)
         weighted: list[tuple[str, float, bool]] = []
         if node is not None:
@@ -75,7 +76,7 @@ class Triage:
             for text, weight, trigger in weighted
             if (stems := stems_ru(text, keep_stopwords=True))
         ]
-        self.model = DangerModel.from_examples(tree.examples)
+        self.model = DangerModel.from_examples(tree.examples, model_cache)
         self._vocabulary = sorted({s for p in self.phrases for s in p.stems})
         self._vocabulary_set = frozenset(self._vocabulary)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
