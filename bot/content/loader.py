@@ -240,26 +240,20 @@ class _ExampleFile(BaseModel):
     urgent: bool
 
 
-def _load_examples(folder: Path, problems: list[tuple[str, str]]) -> list[tuple[str, bool]]:
-    examples: list[tuple[str, bool]] = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        raw = _read_list(path, problems, "{text, urgent} entries")
-        examples += [(e.text, e.urgent) for e in _entries(raw or [], _ExampleFile, path, problems)]
-    return examples
-
-
 class _QuestionFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=4000)
     node: str = Field(min_length=1, max_length=64)
 
 
-def _load_questions(folder: Path, problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    questions: list[tuple[str, str]] = []
+def _load_folder(
+    folder: Path, schema: type[_Entry], what: str, problems: list[tuple[str, str]]
+) -> list[_Entry]:
+    """Every valid entry of every YAML list in a folder (none if the folder is absent)."""
+    entries: list[_Entry] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        raw = _read_list(path, problems, "{text, node} entries")
-        questions += [(q.text, q.node) for q in _entries(raw or [], _QuestionFile, path, problems)]
-    return questions
+        entries += _entries(_read_list(path, problems, what) or [], schema, path, problems)
+    return entries
 
 
 def load_tree(content_dir: Path) -> ContentTree:
@@ -283,6 +277,12 @@ def load_tree(content_dir: Path) -> ContentTree:
         hotlines=_load_hotlines(content_dir / "hotlines.yaml", problems),
         problems=problems,
         served=_load_countries(content_dir / "countries.yaml", problems),
-        examples=_load_examples(content_dir / "triage", problems),
-        questions=_load_questions(content_dir / "matching", problems),
+        examples=[
+            (e.text, e.urgent)
+            for e in _load_folder(content_dir / "triage", _ExampleFile, "{text, urgent}", problems)
+        ],
+        questions=[
+            (q.text, q.node)
+            for q in _load_folder(content_dir / "matching", _QuestionFile, "{text, node}", problems)
+        ],
     )
