@@ -18,6 +18,7 @@ from bot.engine.triage import URGENT_NODE
 # Telegram's limit for one message: https://core.telegram.org/bots/api#sendmessage
 MAX_MESSAGE_CHARS = 4096
 REVIEW_MAX_AGE = timedelta(days=180)
+MAX_SUMMARY_CHARS = 130
 # Real countries and territories with their own numbering (not EU, ZZ, QO).
 _COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
@@ -87,6 +88,14 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
             error(f"{where}: its parent {node.parent} has no node.yaml")
         if len(f"open:{node.id}".encode()) > MAX_OPTION_DATA_BYTES:
             error(f"{where}: id too long for button data ({MAX_OPTION_DATA_BYTES} bytes)")
+        if node.id in CONTRACT_NODES and not node.summaries.get("ru"):
+            error(f"{where}: no Russian summary (summary: ru:), the one thing to know or do")
+        for language, summary in node.summaries.items():
+            if len(summary) > MAX_SUMMARY_CHARS:
+                error(
+                    f"{where}: {language} summary is {len(summary)} characters, over "
+                    f"{MAX_SUMMARY_CHARS} (two UCS-2 SMS segments with a page marker)"
+                )
         if "ru" not in node.texts:
             error(f"{where}: Russian text (ru.md) is missing")
         elif not node.texts["ru"].body and node.kind == "article":

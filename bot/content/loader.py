@@ -163,6 +163,7 @@ def _load_node(folder: Path, node_id: str, problems: list[tuple[str, str]]) -> N
         order=meta.order,
         kind=meta.kind,
         texts=texts,
+        summaries={k: v.strip() for k, v in meta.summary.items()},
         keywords={k: tuple(v) for k, v in meta.keywords.items()},
         triggers={k: tuple(v) for k, v in meta.triggers.items()},
         cues=meta.cues,

@@ -34,6 +34,8 @@ class Node:
     order: int = 0
     kind: str = "article"  # section: a menu of its children; article: a leaf
     texts: dict[str, Text] = field(default_factory=dict)
+    # The one thing to know or do, per language: SMS sends it first, chats lead with it.
+    summaries: dict[str, str] = field(default_factory=dict)
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cues: dict[str, dict[str, float]] = field(default_factory=dict)

@@ -357,7 +357,8 @@ class Conversation:
         if found is None:  # the validator forbids this; never crash on it
             return self._home(state, _("This page is not available right now."))
         text_language, text = found
-        parts = [text.title, text.for_country(state.country)]
+        summary = node.summaries.get(text_language)
+        parts = [text.title, summary or "", text.for_country(state.country)]
 
         options: list[Option] = []
         topics = node.hotline_topics
@@ -365,8 +366,8 @@ class Conversation:
             topics = tuple({t for h in self.tree.hotlines for t in h.topics})
         if topics or node_id == URGENT_NODE:
             numbers = self._numbers(state, topics or ("emergency",))
-            # In danger, the numbers come right under the title, before any explanation.
-            parts.insert(1 if node_id == URGENT_NODE else len(parts), numbers)
+            # In danger, the numbers come right under the title and summary, before the rest.
+            parts.insert(2 if node_id == URGENT_NODE else len(parts), numbers)
             if state.country is None:
                 options.append(Option(_("Choose my country"), "country"))
 
@@ -400,6 +401,7 @@ class Conversation:
             node=node_id,
             language=text_language,
             urgent=node_id == URGENT_NODE,
+            summary=summary,
         )
         return Outcome(state, [reply], escalation)
 

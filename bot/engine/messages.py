@@ -41,6 +41,8 @@ class Reply:
     node: str | None = None
     language: str = "ru"
     urgent: bool = False
+    # The node's one-line summary, also contained in `text`; SMS can send it alone first.
+    summary: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class Reply:
             "node": self.node,
             "language": self.language,
             "urgent": self.urgent,
+            "summary": self.summary,
         }
 
     @classmethod
@@ -59,6 +62,7 @@ class Reply:
             node=data.get("node"),
             language=data.get("language", "ru"),
             urgent=bool(data.get("urgent", False)),
+            summary=data.get("summary"),
         )
 
 

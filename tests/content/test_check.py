@@ -36,6 +36,7 @@ def good_nodes() -> dict[str, Node]:
         i: Node(
             id=i,
             texts={"ru": Text("Заголовок", "Текст.")},
+            summaries={"ru": "Главное в одной строке."},
             keywords={"ru": ("слово",)},
             reviewed=TODAY,
         )
@@ -379,4 +380,18 @@ def test_an_example_question_for_an_unknown_node_is_an_error():
     tree = replace(good_tree(), questions=[("как получить патент", "work/no-such")])
     assert check(tree, today=TODAY).errors == [
         "matching: example question 'как получить патент' names unknown node work/no-such"
+    ]
+
+
+def test_a_contract_node_without_a_summary_is_an_error():
+    assert errors(changed("work/permit", summaries={})) == [
+        "work/permit: no Russian summary (summary: ru:), the one thing to know or do"
+    ]
+
+
+def test_a_summary_over_130_characters_is_an_error():
+    assert errors(changed("work/permit", summaries={"ru": "а" * 130})) == []
+    assert errors(changed("work/permit", summaries={"ru": "а" * 131})) == [
+        "work/permit: ru summary is 131 characters, over 130 (two UCS-2 SMS segments with a "
+        "page marker)"
     ]

@@ -287,3 +287,15 @@ def test_a_country_hint_outside_the_served_list_is_ignored(conversation):
     for hint in ("zz", "KAZ", "", "\x00"):
         outcome = say(conversation, State(), "/start", language_hint="ru", country_hint=hint)
         assert outcome.state.country is None and outcome.state.picking == "country"
+
+
+def test_an_article_leads_with_its_summary(conversation, tree):
+    state = State(language="ru", country="KZ", country_asked=True, started=True)
+    for node_id in ("trafficking/passport-taken", "urgent"):
+        reply = say(conversation, state, option=f"open:{node_id}").replies[0]
+        node = tree.nodes[node_id]
+        summary = node.summaries["ru"]
+        assert reply.summary == summary
+        assert reply.text.startswith(f"{node.texts['ru'].title}\n\n{summary}\n\n")
+    # In danger the numbers follow the summary, before the explanation.
+    assert reply.text.index("112") < reply.text.index(node.texts["ru"].body[:30])
