@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -131,3 +133,28 @@ async def test_other_channels_messages_are_left_alone(hotline):
     telegram = Channel()
     telegram.channel = "telegram"
     assert await hotline.outbox.dispatch_once(telegram) == 0
+
+
+async def test_the_sender_loop_sends_when_woken_and_survives_a_failing_sender(hotline):
+    class Flaky(Channel):
+        async def send(self, address: str, reply: Reply) -> None:
+            if not self.sent and not getattr(self, "failed", False):
+                self.failed = True
+                raise RuntimeError("first call breaks")
+            await super().send(address, reply)
+
+    sender = Flaky()
+    loop = asyncio.create_task(hotline.outbox.run(sender, idle=0.05))
+    try:
+        await queue_one(hotline)
+        await make_due(hotline)  # the failed attempt waits a backoff; skip it
+        for _ in range(100):
+            if sender.sent:
+                break
+            await make_due(hotline)
+            await asyncio.sleep(0.02)
+        assert len(sender.sent) == 1
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop

@@ -11,14 +11,13 @@ content and then kept in var/.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.content.model import ContentTree
-from bot.language.textmodel import LinearScorer, cached, make_features
+from bot.language.textmodel import LinearScorer, make_features, remembered
 
 # Below this many example questions in all, the keywords alone are better than a model.
 MIN_QUESTIONS = 50
@@ -47,7 +46,10 @@ class TopicModel:
     @classmethod
     def for_tree(cls, tree: ContentTree, cache_dir: Path | None = None) -> TopicModel | None:
         """A model over the tree's articles, or None without enough example questions."""
-        return _trained(tuple(_examples(tree)), len(tree.questions), cache_dir)
+        examples = _examples(tree)
+        if len(tree.questions) < MIN_QUESTIONS or len({node for _, node in examples}) < 2:
+            return None
+        return remembered(cache_dir, "topics", examples, lambda: TopicModel(examples))
 
     def probabilities(self, text: str) -> dict[str, float]:
         # One-vs-rest probabilities, normalised to sum to 1, as scikit-learn computes them.
@@ -64,12 +66,3 @@ def _examples(tree: ContentTree) -> list[tuple[str, str]]:
         examples += [(kw, node_id) for kws in node.keywords.values() for kw in kws]
         examples += [(text.title, node_id) for text in node.texts.values()]
     return examples
-
-
-@lru_cache(maxsize=4)
-def _trained(
-    examples: tuple[tuple[str, str], ...], questions: int, cache_dir: Path | None
-) -> TopicModel | None:
-    if questions < MIN_QUESTIONS or len({node for _, node in examples}) < 2:
-        return None
-    return cached(cache_dir, "topics", examples, lambda: TopicModel(examples))

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.language.textmodel import LinearScorer, cached, make_features
+from bot.language.textmodel import LinearScorer, make_features, remembered
 
 # Fewer examples than this (of either kind) teach nothing reliable: triage then uses rules only.
 MIN_EXAMPLES = 20
@@ -43,16 +42,11 @@ class DangerModel:
     ) -> DangerModel | None:
         """A model, or None with too few examples. The same examples give the same model, so
         it is trained once per process (and, with a cache folder, once per content)."""
-        return _trained(tuple(examples), cache_dir)
+        urgent = sum(1 for _, label in examples if label)
+        if min(urgent, len(examples) - urgent) < MIN_EXAMPLES:
+            return None
+        return remembered(cache_dir, "danger", list(examples), lambda: DangerModel(examples))
 
     def probability(self, text: str) -> float:
         """How likely the message is about danger now, 0..1."""
         return 1.0 / (1.0 + math.exp(-float(self._scorer.logits(text)[0])))
-
-
-@lru_cache(maxsize=4)
-def _trained(examples: tuple[tuple[str, bool], ...], cache_dir: Path | None) -> DangerModel | None:
-    urgent = sum(1 for _, label in examples if label)
-    if min(urgent, len(examples) - urgent) < MIN_EXAMPLES:
-        return None
-    return cached(cache_dir, "danger", examples, lambda: DangerModel(examples))

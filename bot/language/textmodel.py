@@ -104,6 +104,21 @@ class LinearScorer:
         return result
 
 
+_MEMORY: dict[tuple[str, str], Any] = {}
+_MEMORY_SIZE = 8
+
+
+def remembered(cache_dir: Path | None, kind: str, data: Any, train: Callable[[], T]) -> T:
+    """Like `cached`, and once per process for the same data whatever the folder (tests and
+    a reloading service build the hotline many times over the same content)."""
+    key = (kind, hashlib.sha256(pickle.dumps(data)).hexdigest())
+    if key not in _MEMORY:
+        if len(_MEMORY) >= _MEMORY_SIZE:
+            _MEMORY.pop(next(iter(_MEMORY)))
+        _MEMORY[key] = cached(cache_dir, kind, data, train)
+    return _MEMORY[key]
+
+
 def cached(cache_dir: Path | None, kind: str, data: Any, train: Callable[[], T]) -> T:
     """`train()`, or its result from an earlier run with the same data, kept in cache_dir.
 
