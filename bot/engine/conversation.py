@@ -256,7 +256,7 @@ class Conversation:
         text = _("Main menu. Choose a topic, or write your question in your own words.")
         if note:
             text = f"{note}\n\n{text}"
-        return Outcome(state, [self._reply(state, text, self._node_options(state, self.tree.top))])
+        return Outcome(state, [self._reply(state, text, self._home_options(state))])
 
     def _help(self, state: State) -> Outcome:
         _ = self._gettext(state)
@@ -282,7 +282,7 @@ class Conversation:
             "I could not read a question in this message. Write in words what happened or "
             "what you want to know, or choose a topic."
         )
-        return Outcome(state, [self._reply(state, text, self._node_options(state, self.tree.top))])
+        return Outcome(state, [self._reply(state, text, self._home_options(state))])
 
     def _forget(self, state: State, *, confirmed: bool) -> Outcome:
         _ = self._gettext(state)
@@ -332,7 +332,7 @@ class Conversation:
         )
         options = (
             Option(_("Pass my question to a person"), "pass"),
-            *self._node_options(state, self.tree.top),
+            *self._home_options(state),
         )
         return Outcome(state, [self._reply(state, message, options)])
 
