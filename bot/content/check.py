@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import available_timezones
 
 import phonenumbers
@@ -11,7 +13,7 @@ from phonenumbers import shortnumberinfo
 
 from bot.content.contract import CONTRACT_NODES
 from bot.content.loader import LANGUAGES
-from bot.content.model import ContentTree, Node
+from bot.content.model import HOTLINE_TOPICS, ContentTree, Node
 from bot.engine.messages import MAX_OPTION_DATA_BYTES
 from bot.engine.triage import URGENT_NODE
 
@@ -19,6 +21,10 @@ from bot.engine.triage import URGENT_NODE
 MAX_MESSAGE_CHARS = 4096
 REVIEW_MAX_AGE = timedelta(days=180)
 MAX_SUMMARY_CHARS = 130
+# "1. " or "2) " opening a line numbers a step; it is not a figure.
+_STEP_NUMBER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]")
+_DIGITS = re.compile(r"\d+(?:[ .,:/-]\d+)*")
+_TOPIC_LIST = ", ".join(sorted(HOTLINE_TOPICS))
 # Real countries and territories with their own numbering (not EU, ZZ, QO).
 _COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
@@ -70,6 +76,46 @@ def _longest_text(node: Node) -> int:
     return longest
 
 
+def _texts_of(node: Node) -> dict[str, str]:
+    """Every piece of a node's wording a person can read, by where it lives."""
+    pieces: dict[str, str] = {}
+    for language, text in node.texts.items():
+        pieces[f"{language}.md"] = "\n".join([text.title, text.body, *text.by_country.values()])
+    for language, summary in node.summaries.items():
+        pieces[f"summary {language}"] = summary
+    return pieces
+
+
+def undeclared_figures(wording: str, declared: list[str]) -> list[str]:
+    """Numbers in the wording that no declared figure covers (step numbers aside)."""
+    rest = _STEP_NUMBER.sub(" ", wording)
+    for figure in sorted(declared, key=len, reverse=True):
+        rest = rest.replace(figure, " ")
+    return [match.group() for match in _DIGITS.finditer(rest)]
+
+
+def _check_figures(node: Node, today: date, error: Any, warn: Any) -> None:
+    pieces = _texts_of(node)
+    declared = [f.text for f in node.figures]
+    for where, wording in pieces.items():
+        for number in undeclared_figures(wording, declared):
+            error(
+                f"{node.id} ({where}): the figure {number!r} has no entry under figures: "
+                "in node.yaml (its text, what it is, the date checked and a public source); "
+                "a figure that cannot be checked is left out and the text says to ask"
+            )
+    for figure in node.figures:
+        if not any(figure.text in wording for wording in pieces.values()):
+            error(f"{node.id}: figure {figure.text!r} is declared but appears in no text")
+        if not figure.source.startswith(("https://", "http://")):
+            error(f"{node.id}: figure {figure.text!r} needs a public source (a web address)")
+        if today - figure.checked > REVIEW_MAX_AGE:
+            warn(
+                f"{node.id}: figure {figure.text!r} checked {figure.checked}, over "
+                f"{REVIEW_MAX_AGE.days} days ago"
+            )
+
+
 def check(tree: ContentTree, today: date | None = None) -> Report:
     today = today or date.today()
     report = Report()
@@ -115,8 +161,10 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
         if len(set(node.related)) != len(node.related):
             error(f"{where}: a related node is listed twice")
         for topic in node.hotline_topics:
-            if topic not in known_topics:
-                error(f"{where}: hotline topic {topic!r} has no entry in hotlines.yaml")
+            if topic not in HOTLINE_TOPICS:
+                error(f"{where}: unknown hotline topic {topic!r}; known: {_TOPIC_LIST}")
+            elif topic not in known_topics:
+                warn(f"{where}: no directory entry has the topic {topic!r} yet")
         for language, text in node.texts.items():
             for country in text.by_country:
                 if country not in _COUNTRIES:
@@ -124,6 +172,7 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
         for country in node.countries:
             if country not in _COUNTRIES:
                 error(f"{where}: unknown country code {country}")
+        _check_figures(node, today, error, warn)
         if node.reviewed is None:
             warn(f"{where}: no review date")
         elif today - node.reviewed > REVIEW_MAX_AGE:
@@ -164,6 +213,9 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
             error(f"{where}: unknown time zone {entry.timezone}")
         if "ru" not in entry.name:
             error(f"{where}: no Russian name")
+        for topic in entry.topics:
+            if topic not in HOTLINE_TOPICS:
+                error(f"{where}: unknown topic {topic!r}; known: {_TOPIC_LIST}")
         if entry.phone is not None and (problem := phone_problem(entry.phone, entry.country)):
             error(f"{where}: phone {entry.phone} {problem}")
         if entry.verified and not (entry.source and entry.checked):

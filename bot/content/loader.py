@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.content.model import ContentTree, Hotline, Node, Source, Text
+from bot.content.model import ContentTree, Figure, Hotline, Node, Source, Text
 
 LANGUAGES = ("ru", "kk", "ky", "tg", "uz", "tk", "en", "fa-AF", "ps")
 MAX_FILE_BYTES = 256 * 1024
@@ -33,6 +33,14 @@ class _SourceFile(BaseModel):
     url: str
 
 
+class _FigureFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=200)
+    about: str = Field(min_length=1, max_length=300)
+    checked: date
+    source: str = Field(min_length=1)
+
+
 class _NodeFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     order: int = 0
@@ -46,6 +54,7 @@ class _NodeFile(BaseModel):
     countries: list[str] = Field(default_factory=list)
     reviewed: date | None = None
     sources: list[_SourceFile] = Field(default_factory=list)
+    figures: list[_FigureFile] = Field(default_factory=list)
 
 
 class _HotlineFile(BaseModel):
@@ -55,7 +64,7 @@ class _HotlineFile(BaseModel):
     name: dict[str, str]
     phone: str | None = None
     topics: list[str]
-    hours: str = "24/7"
+    hours: str | None = None
     timezone: str | None = None
     languages: list[str] = Field(default_factory=list)
     free: bool | None = None
@@ -172,6 +181,10 @@ def _load_node(folder: Path, node_id: str, problems: list[tuple[str, str]]) -> N
         countries=tuple(c.upper() for c in meta.countries),
         reviewed=meta.reviewed,
         sources=tuple(Source(title=s.title, url=s.url) for s in meta.sources),
+        figures=tuple(
+            Figure(text=f.text, about=f.about, checked=f.checked, source=f.source)
+            for f in meta.figures
+        ),
     )
 
 

@@ -7,12 +7,30 @@ from datetime import date
 
 # The person's language first, then Russian (the base), then English.
 FALLBACK = ("ru", "en")
+# What a directory entry helps with; nodes name the topics whose numbers they show.
+HOTLINE_TOPICS = frozenset(
+    {
+        "emergency", "police", "ambulance", "fire", "trafficking", "migrants", "asylum",
+        "refugees", "stateless", "legal-aid", "shelter", "children", "women", "consulate",
+        "health", "labour", "return",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Source:
     title: str
     url: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A legal figure (fee, deadline, days of stay) as written in a text, with its evidence."""
+
+    text: str
+    about: str
+    checked: date
+    source: str
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,7 @@ class Node:
     countries: tuple[str, ...] = ()
     reviewed: date | None = None
     sources: tuple[Source, ...] = ()
+    figures: tuple[Figure, ...] = ()
 
     @property
     def parent(self) -> str | None:
@@ -66,7 +85,8 @@ class Hotline:
     name: dict[str, str]
     phone: str | None
     topics: tuple[str, ...]
-    hours: str = "24/7"
+    # "24/7", OpenStreetMap-style "Mo-Fr 09:00-18:00", or None when no source gives them.
+    hours: str | None = None
     timezone: str | None = None
     languages: tuple[str, ...] = ()
     free: bool | None = None

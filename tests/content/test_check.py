@@ -12,7 +12,7 @@ import pytest
 from bot.content.check import MAX_MESSAGE_CHARS, check, coverage_table, phone_problem
 from bot.content.contract import CONTRACT_NODES
 from bot.content.loader import LANGUAGES, load_tree
-from bot.content.model import ContentTree, Hotline, Node, Text
+from bot.content.model import ContentTree, Figure, Hotline, Node, Text
 
 TODAY = date(2026, 6, 1)
 EMERGENCY = Hotline(
@@ -176,10 +176,14 @@ def test_unknown_node_country_is_an_error():
     ]
 
 
-def test_hotline_topic_without_directory_entry_is_an_error():
-    assert errors(changed("work/permit", hotline_topics=("emergency", "housing"))) == [
-        "work/permit: hotline topic 'housing' has no entry in hotlines.yaml"
-    ]
+def test_an_unknown_hotline_topic_is_an_error_and_one_without_entries_a_warning():
+    found = errors(changed("work/permit", hotline_topics=("emergency", "housing")))
+    assert len(found) == 1 and "unknown hotline topic 'housing'" in found[0]
+    report = check(good_tree(changed("work/permit", hotline_topics=("health",))), today=TODAY)
+    assert report.errors == []
+    assert "work/permit: no directory entry has the topic 'health' yet" in report.warnings
+    odd = replace(EMERGENCY, topics=("emergency", "helth"))
+    assert any("unknown topic 'helth'" in e for e in errors(hotlines=[odd]))
 
 
 def test_urgent_node_without_russian_triggers_is_an_error():
@@ -395,3 +399,90 @@ def test_a_summary_over_130_characters_is_an_error():
         "work/permit: ru summary is 131 characters, over 130 (two UCS-2 SMS segments with a "
         "page marker)"
     ]
+
+
+def _figure(text: str, **fields: object) -> Figure:
+    values: dict = {"about": "days of stay", "checked": TODAY, "source": "https://example.org/law"}
+    return Figure(text=text, **(values | fields))
+
+
+def test_a_number_in_a_text_without_a_declared_figure_is_an_error():
+    node = Node(
+        id="work/permit",
+        texts={"ru": Text("Патент", "Без регистрации можно жить 15 дней.")},
+        summaries={"ru": "Главное."},
+    )
+    found = errors(node)
+    assert any("'15'" in e and "figures:" in e for e in found)
+
+
+def test_a_declared_figure_covers_its_number_and_step_numbers_are_not_figures():
+    body = "1. Встаньте на учёт.\n2) Без учёта можно жить 15 дней.\n3. Платите вовремя."
+    node = Node(
+        id="work/permit",
+        texts={"ru": Text("Патент", body)},
+        summaries={"ru": "Главное."},
+        figures=(_figure("15 дней"),),
+    )
+    assert errors(node) == []
+
+
+def test_numbers_in_country_sections_and_summaries_count_too():
+    node = Node(
+        id="work/permit",
+        texts={"ru": Text("Патент", "Текст.", by_country={"RU": "Штраф до 5 000 рублей."})},
+        summaries={"ru": "Встаньте на учёт за 7 дней."},
+    )
+    found = "\n".join(errors(node))
+    assert "'5 000'" in found and "ru.md" in found
+    assert "'7'" in found and "summary ru" in found
+
+
+def test_a_figure_must_appear_in_a_text_and_cite_a_web_page():
+    node = Node(
+        id="work/permit",
+        texts={"ru": Text("Патент", "Срок — 15 дней.")},
+        summaries={"ru": "Главное."},
+        figures=(_figure("15 дней", source="Закон о миграции"), _figure("90 суток")),
+    )
+    found = "\n".join(errors(node))
+    assert "'15 дней' needs a public source" in found
+    assert "'90 суток' is declared but appears in no text" in found
+
+
+def test_an_old_figure_is_a_warning():
+    node = Node(
+        id="work/permit",
+        texts={"ru": Text("Патент", "Срок — 15 дней.")},
+        summaries={"ru": "Главное."},
+        reviewed=TODAY,
+        keywords={"ru": ("патент",)},
+        figures=(_figure("15 дней", checked=TODAY - timedelta(days=181)),),
+    )
+    report = check(good_tree(node), today=TODAY)
+    assert report.errors == []
+    assert any("'15 дней' checked" in w for w in report.warnings)
+
+
+def test_figures_are_read_from_node_yaml(tmp_path: Path):
+    folder = tmp_path / "tree" / "work"
+    folder.mkdir(parents=True)
+    (folder / "ru.md").write_text("Работа\n\nСрок — 15 дней.\n", encoding="utf-8")
+    (folder / "node.yaml").write_text(
+        "figures:\n  - text: '15 дней'\n    about: stay\n    checked: 2026-11-27\n"
+        "    source: https://example.org\n  - text: '1'\n    about: x\n",
+        encoding="utf-8",
+    )
+    tree = load_tree(tmp_path)
+    assert any("checked" in problem and "source" in problem for _, problem in tree.problems)
+    folder.joinpath("node.yaml").write_text(
+        "figures:\n  - text: '15 дней'\n    about: stay\n    checked: 2026-11-27\n"
+        "    source: https://example.org\n",
+        encoding="utf-8",
+    )
+    node = load_tree(tmp_path).nodes["work"]
+    assert node.figures == (
+        Figure(
+            text="15 дней", about="stay", checked=date(2026, 11, 27), source="https://example.org"
+        ),
+    )
