@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -12,6 +14,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
+from bot.channels.telegram.webhook import webhook_router
 from bot.content.loader import load_tree
 from bot.content.model import ContentTree
 from bot.engine.conversation import Conversation
@@ -24,6 +28,7 @@ from bot.storage.database import Database
 from bot.storage.migrate import is_current
 
 log = logging.getLogger(__name__)
+HOUSEKEEPING_EVERY = 3600  # seconds
 
 
 @dataclass
@@ -37,8 +42,11 @@ class Hotline:
     conversation: Conversation
     outbox: Outbox
     switchboard: Switchboard
+    catalogs: Catalogs
+    telegram: TelegramChannel | None = None
 
     schema_current: bool = False
+    _housekeeping: asyncio.Task[None] | None = None
 
     async def check_schema(self) -> bool:
         """Whether migrations are applied; checked until true, then remembered."""
@@ -46,7 +54,37 @@ class Hotline:
             self.schema_current = await is_current(self.database)
         return self.schema_current
 
+    def start_channels(self) -> None:
+        """Start what runs in the background: channels and their senders, housekeeping."""
+        settings = self.settings
+        if self.telegram is None:
+            log.info("Telegram is off: set HOTLINE_TELEGRAM_TOKEN to turn it on")
+        elif settings.telegram_mode == "polling":
+            self.telegram.start_polling()
+            log.info("Telegram is on (long polling)")
+        else:
+            self.telegram.start_webhook(
+                settings.public_url + WEBHOOK_PATH,
+                settings.telegram_webhook_secret.get_secret_value(),
+            )
+            log.info("Telegram is on (webhook)")
+        self._housekeeping = asyncio.create_task(self._keep_house(), name="housekeeping")
+
+    async def _keep_house(self) -> None:
+        while True:
+            try:
+                await self.switchboard.prune()
+            except Exception:  # the database may be away for a while: try again next round
+                log.exception("housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_EVERY)
+
     async def close(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        if self.telegram is not None:
+            await self.telegram.close()
         await self.database.close()
 
 
@@ -56,9 +94,10 @@ def build(settings: Settings) -> Hotline:
     tree = load_tree(settings.content_dir)
     for path, problem in tree.problems:
         log.error("content problem: %s: %s", path, problem)
+    catalogs = Catalogs(settings.locales_dir)
     conversation = Conversation(
         tree,
-        Catalogs(settings.locales_dir),
+        catalogs,
         default_language=settings.default_language,
         max_text=settings.max_text_length,
         model_cache=settings.var_dir / "models",
@@ -71,6 +110,18 @@ def build(settings: Settings) -> Hotline:
     switchboard = Switchboard(
         database=database, vault=vault, conversation=conversation, outbox=outbox
     )
+    telegram = None
+    if token := settings.telegram_token.get_secret_value():
+        telegram = TelegramChannel(
+            token=token,
+            api_base=settings.telegram_api_base,
+            switchboard=switchboard,
+            outbox=outbox,
+            catalogs=catalogs,
+            countries=tuple(tree.countries),
+            default_language=settings.default_language,
+            per_second=settings.telegram_max_per_second,
+        )
     return Hotline(
         settings=settings,
         database=database,
@@ -79,6 +130,8 @@ def build(settings: Settings) -> Hotline:
         conversation=conversation,
         outbox=outbox,
         switchboard=switchboard,
+        catalogs=catalogs,
+        telegram=telegram,
     )
 
 
@@ -89,10 +142,8 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
         app.state.hotline = built
         if not await built.check_schema():
             log.error("the database schema is not current: run `hotline db upgrade`")
-        log.info(
-            "hotline started: %d content nodes, Telegram and SMS not configured",
-            len(built.tree.nodes),
-        )
+        log.info("hotline started: %d content nodes", len(built.tree.nodes))
+        built.start_channels()
         yield
         if hotline is None:
             await built.close()
@@ -100,6 +151,16 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
     app = FastAPI(
         title="Migrant information hotline", lifespan=lifespan, docs_url=None, redoc_url=None
     )
+    if settings.telegram_token.get_secret_value() and settings.telegram_mode == "webhook":
+        app.include_router(
+            webhook_router(
+                lambda request: (
+                    getattr(request.app.state, "hotline", None)
+                    and request.app.state.hotline.telegram
+                ),
+                settings.telegram_webhook_secret.get_secret_value(),
+            )
+        )
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

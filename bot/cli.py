@@ -90,11 +90,15 @@ def _lines() -> Iterator[str]:
 def chat(lang: str | None, country: str | None, person: str | None) -> None:
     """Talk to the bot in the terminal. Choose options by number."""
     from bot.app import build
+    from bot.storage.migrate import upgrade_async
 
     settings = _settings()
 
     async def run() -> None:
         hotline = build(settings)
+        if not await hotline.check_schema():
+            # The terminal chat is for trying things out: bring a local database up to date.
+            await upgrade_async(settings.database_url)
         sender = TerminalSender()
         address = person or f"terminal-{secrets.token_hex(4)}"
         try:

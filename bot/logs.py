@@ -27,3 +27,5 @@ def configure(level: str) -> None:
     root.setLevel(level)
     # Alembic narrates every schema check at INFO; only its problems matter while serving.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    # aiogram logs every update ("Update id=... is handled"): noise at this volume.
+    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, root.level))

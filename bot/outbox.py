@@ -22,11 +22,12 @@ from sqlalchemy.engine import Connection
 from bot.engine.messages import Reply
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
-from bot.storage.models import Contact, OutboxMessage, utcnow
+from bot.storage.models import ChatMessage, Contact, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 outbox = OutboxMessage.__table__
 contacts = Contact.__table__
+chat_messages = ChatMessage.__table__
 
 LEASE = timedelta(seconds=60)
 _INSERT = outbox.insert()
@@ -54,7 +55,9 @@ class SendError(Exception):
 class Sender(Protocol):
     channel: str
 
-    async def send(self, address: str, reply: Reply) -> None: ...
+    async def send(self, address: str, reply: Reply) -> str | None:
+        """Deliver one reply; returns the channel's id of the message in the chat, if any."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,17 @@ class Outbox:
     @staticmethod
     def _claim(connection: Connection, channel: str, limit: int) -> list[sa.Row]:
         now = utcnow()
+        # Nothing more goes to a person who blocked the hotline or whose number is invalid.
+        unreachable = (
+            sa.select(contacts.c.id)
+            .where(contacts.c.id == outbox.c.contact_id, contacts.c.unreachable_at.is_not(None))
+            .exists()
+        )
+        connection.execute(
+            outbox.update()
+            .where(outbox.c.channel == channel, outbox.c.status == "queued", unreachable)
+            .values(status="failed", error="unreachable", payload_enc=b"")
+        )
         query = (
             sa.select(outbox.c.id, outbox.c.contact_id, outbox.c.payload_enc, outbox.c.attempts)
             .where(
@@ -151,15 +165,24 @@ class Outbox:
             )
         return rows
 
-    async def mark_sent(self, message: Outgoing) -> None:
-        await self.database.run(
-            lambda connection: connection.execute(
+    async def mark_sent(self, message: Outgoing, chat_message_id: str | None = None) -> None:
+        def work(connection: Connection) -> None:
+            now = utcnow()
+            connection.execute(
                 outbox.update()
                 .where(outbox.c.id == message.id)
                 # What was said, and to whom, is not kept once it is delivered.
-                .values(status="sent", sent_at=utcnow(), error=None, payload_enc=b"")
+                .values(status="sent", sent_at=now, error=None, payload_enc=b"")
             )
-        )
+            if chat_message_id is not None and message.contact_id is not None:
+                # Kept (the id only) so /forget can delete it from the chat.
+                connection.execute(
+                    chat_messages.insert().values(
+                        contact_id=message.contact_id, message_ref=chat_message_id, created_at=now
+                    )
+                )
+
+        await self.database.run(work)
 
     async def mark_failed(self, message: Outgoing, error: SendError) -> None:
         await self.database.run(lambda connection: self._mark_failed(connection, message, error))
@@ -173,13 +196,15 @@ class Outbox:
                 .where(contacts.c.id == message.contact_id)
                 .values(unreachable_at=now)
             )
-        if error.retryable and message.attempts < MAX_ATTEMPTS:
-            wait = (
-                timedelta(seconds=error.retry_after)
-                if error.retry_after is not None
-                else backoff(message.attempts)
-            )
-            values = {"status": "queued", "not_before": now + wait}
+        if error.retryable and error.retry_after is not None:
+            # The channel asked us to slow down: not the message's fault, so not an attempt.
+            values = {
+                "status": "queued",
+                "not_before": now + timedelta(seconds=error.retry_after),
+                "attempts": outbox.c.attempts - 1,
+            }
+        elif error.retryable and message.attempts < MAX_ATTEMPTS:
+            values = {"status": "queued", "not_before": now + backoff(message.attempts)}
         else:
             values = {"status": "failed"}
         connection.execute(
@@ -189,22 +214,53 @@ class Outbox:
         )
 
     async def dispatch_once(self, sender: Sender, limit: int = 50) -> int:
-        """Send what is due on the sender's channel; returns how many were claimed."""
+        """Send what is due on the sender's channel; returns how many were claimed.
+
+        Messages to one address go one after another, in order; different addresses go side
+        by side (up to the sender's `parallel`), so one slow chat does not hold up the rest."""
         claimed = await self.claim(sender.channel, limit)
+        by_address: dict[str, list[Outgoing]] = {}
         for message in claimed:
-            try:
-                await sender.send(message.address, message.reply)
-            except SendError as error:
-                log.warning(
-                    "send failed", extra={"outbox_id": message.id, "retryable": error.retryable}
-                )
-                await self.mark_failed(message, error)
-            except Exception as exc:  # a sender's bug: keep the message and try again later
-                log.exception("sender crashed", extra={"outbox_id": message.id})
-                await self.mark_failed(message, SendError(type(exc).__name__, retryable=True))
-            else:
-                await self.mark_sent(message)
+            by_address.setdefault(message.address, []).append(message)
+        lanes = asyncio.Semaphore(getattr(sender, "parallel", 1))
+
+        async def send_in_order(messages: list[Outgoing]) -> None:
+            async with lanes:
+                for index, message in enumerate(messages):
+                    error = await self._send_one(sender, message)
+                    if error is None:
+                        continue
+                    # Keep the order: what follows a failed message waits as long as it does.
+                    wait = error.retry_after
+                    if wait is None:
+                        wait = backoff(message.attempts).total_seconds() if error.retryable else 0
+                    held = SendError(
+                        "waits for an earlier message", retryable=True, retry_after=wait
+                    )
+                    for later in messages[index + 1 :]:
+                        await self.mark_failed(later, held)
+                    return
+
+        await asyncio.gather(*(send_in_order(group) for group in by_address.values()))
         return len(claimed)
+
+    async def _send_one(self, sender: Sender, message: Outgoing) -> SendError | None:
+        """Send and record the outcome; returns the error if the message did not go."""
+        try:
+            chat_message_id = await sender.send(message.address, message.reply)
+        except SendError as error:
+            log.warning(
+                "send failed", extra={"outbox_id": message.id, "retryable": error.retryable}
+            )
+            await self.mark_failed(message, error)
+            return error
+        except Exception as exc:  # a sender's bug: keep the message and try again later
+            log.exception("sender crashed", extra={"outbox_id": message.id})
+            error = SendError(type(exc).__name__, retryable=True)
+            await self.mark_failed(message, error)
+            return error
+        await self.mark_sent(message, chat_message_id)
+        return None
 
     async def run(self, sender: Sender, idle: float = 1.0) -> None:
         """Send forever: right after a wake-up, or every `idle` seconds."""

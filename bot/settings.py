@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +46,57 @@ class Settings(BaseSettings):
     max_text_length: int = Field(
         default=4000, ge=1, description="Inbound text is cut to this many characters before use."
     )
+
+    telegram_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bot token from @BotFather; empty: the Telegram channel is off.",
+    )
+    telegram_mode: Literal["polling", "webhook"] = Field(
+        default="polling", description="polling (no public address needed) or webhook."
+    )
+    telegram_api_base: str = Field(
+        default="https://api.telegram.org",
+        description="Bot API server (another server, such as a local Bot API server).",
+    )
+    telegram_webhook_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Webhook mode: the secret Telegram sends with every update (1-256 of "
+        "A-Z a-z 0-9 _ -).",
+    )
+    telegram_max_per_second: float = Field(
+        default=30, gt=0, le=1000, description="Telegram messages sent per second, overall."
+    )
+    public_url: str = Field(
+        default="",
+        description="Webhook mode: the service's public https address; Telegram posts to "
+        "PUBLIC_URL/telegram/webhook.",
+    )
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_token_chars(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("telegram_api_base", "public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("must be a web address starting with https:// or http://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _webhook_needs_address_and_secret(self) -> Settings:
+        if self.telegram_token.get_secret_value() and self.telegram_mode == "webhook":
+            if not self.public_url:
+                raise ValueError("HOTLINE_TELEGRAM_MODE=webhook needs HOTLINE_PUBLIC_URL")
+            if not self.telegram_webhook_secret.get_secret_value():
+                raise ValueError(
+                    "HOTLINE_TELEGRAM_MODE=webhook needs HOTLINE_TELEGRAM_WEBHOOK_SECRET"
+                )
+        return self
 
     @field_validator("log_level")
     @classmethod

@@ -46,6 +46,10 @@ _COMMANDS = {
     "/forget": "forget",
     "удалить": "forget",
     "forget": "forget",
+    # SMS keywords too: after STOP the hotline starts nothing itself.
+    "/stop": "stop",
+    "стоп": "stop",
+    "stop": "stop",
 }
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 
@@ -91,7 +95,9 @@ class Conversation:
         text = (inbound.text or "")[: self.max_text].encode("utf-8", "replace").decode("utf-8")
         action = inbound.option or self._as_action(state, text)
 
-        if action:
+        if inbound.attachment and not action and not text.strip():
+            outcome = self._attachment(state, inbound.attachment)
+        elif action:
             outcome = self._act(state, action)
         elif stems_ru(text):
             outcome = self._answer(state, text)
@@ -192,6 +198,8 @@ class Conversation:
             return self._pass_question(state)
         if kind == "forget":
             return self._forget(state, confirmed=value == "yes")
+        if kind == "stop":
+            return self._stop(state)
         if kind == "no-such-number":
             _ = self._gettext(state)
             text = _(
@@ -265,7 +273,7 @@ class Conversation:
             "connect you with a person.\n"
             "Write your question in your own words, or choose a topic.\n"
             "Commands: /menu main menu, /language language, /country country, "
-            "/operator talk to a person."
+            "/operator talk to a person, /stop no news from us, /forget erase my data."
         )
         return Outcome(state, [self._reply(state, text, self._home_options(state))])
 
@@ -283,6 +291,34 @@ class Conversation:
             "what you want to know, or choose a topic."
         )
         return Outcome(state, [self._reply(state, text, self._home_options(state))])
+
+    def _attachment(self, state: State, kind: str) -> Outcome:
+        _ = self._gettext(state)
+        if kind == "contact":
+            # A number is personal data we did not ask for: it is neither used nor kept.
+            text = _(
+                "Thank you, but the hotline does not need your phone number, and it was not "
+                'kept. To talk to a person, choose "Talk to a person" in the menu.'
+            )
+        elif kind in ("voice", "audio", "video_note"):
+            text = _(
+                "I cannot listen to voice messages. Please write your question in words, "
+                "or choose a topic."
+            )
+        else:
+            text = _(
+                "I can read only text messages and buttons. Please write your question in "
+                "words, or choose a topic."
+            )
+        return Outcome(state, [self._reply(state, text, self._home_options(state))])
+
+    def _stop(self, state: State) -> Outcome:
+        _ = self._gettext(state)
+        text = _(
+            "Done: the hotline will not send you news or reminders. It still answers "
+            "whenever you write to it."
+        )
+        return Outcome(state, [self._reply(state, text, self._home_options(state))], opt_out=True)
 
     def _forget(self, state: State, *, confirmed: bool) -> Outcome:
         _ = self._gettext(state)
@@ -422,7 +458,12 @@ class Conversation:
 
     @staticmethod
     def _number_line(entry: Hotline, language: str, _: Gettext) -> str:
-        hours = _("around the clock") if entry.hours == "24/7" else entry.hours
+        if entry.hours is None:
+            hours = _("opening hours unknown")
+        elif entry.hours == "24/7":
+            hours = _("around the clock")
+        else:
+            hours = entry.hours
         # Babel cannot read calls inside f-strings, so the words are looked up first.
         free = _("free")
         details = f"{hours}, {free}" if entry.free else hours

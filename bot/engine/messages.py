@@ -19,7 +19,12 @@ class Inbound:
     option: str | None = None
     language_hint: str | None = None
     country_hint: str | None = None
+    # The channel's id of this delivery, to drop repeats (Telegram's update_id).
     message_id: str | None = None
+    # What the person sent that is not text: photo, voice, sticker, location, document, contact...
+    attachment: str | None = None
+    # The message's id in the person's chat, where the channel can later delete it.
+    chat_message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class Reply:
     urgent: bool = False
     # The node's one-line summary, also contained in `text`; SMS can send it alone first.
     summary: str | None = None
+    # Messages in the person's chat (channel ids) to delete before this one is sent.
+    retract: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +59,7 @@ class Reply:
             "language": self.language,
             "urgent": self.urgent,
             "summary": self.summary,
+            "retract": list(self.retract),
         }
 
     @classmethod
@@ -63,6 +71,7 @@ class Reply:
             language=data.get("language", "ru"),
             urgent=bool(data.get("urgent", False)),
             summary=data.get("summary"),
+            retract=tuple(data.get("retract", ())),
         )
 
 
@@ -106,3 +115,5 @@ class Outcome:
     escalation: Escalation | None = None
     # The person asked to erase everything about them; the replies are the confirmation.
     erase: bool = False
+    # The person asked for no messages the hotline starts itself (campaigns, reminders).
+    opt_out: bool = False

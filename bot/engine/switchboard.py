@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,7 +19,14 @@ from bot.engine.messages import Escalation, Inbound, Outcome, Reply, State
 from bot.outbox import Outbox
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
-from bot.storage.models import Contact, EscalationRequest, OutboxMessage, SeenInbound, utcnow
+from bot.storage.models import (
+    ChatMessage,
+    Contact,
+    EscalationRequest,
+    OutboxMessage,
+    SeenInbound,
+    utcnow,
+)
 from bot.storage.models import Conversation as ConversationRow
 
 log = logging.getLogger(__name__)
@@ -26,6 +36,12 @@ conversations = ConversationRow.__table__
 seen = SeenInbound.__table__
 escalations = EscalationRequest.__table__
 outbox_rows = OutboxMessage.__table__
+chat_messages = ChatMessage.__table__
+
+# Telegram lets a bot delete messages in a private chat for 48 hours.
+DELETABLE_FOR = timedelta(hours=48)
+# A channel's way of cutting one reply into the messages it can carry (Telegram: 4096 chars).
+Shaper = Callable[[Reply], list[Reply]]
 
 
 class Statements:
@@ -44,7 +60,7 @@ class Statements:
             .on_conflict_do_nothing(index_elements=["channel", "message_key"])
         )
         self.load = (
-            sa.select(contacts.c.id, conversations.c.state_enc)
+            sa.select(contacts.c.id, conversations.c.state_enc, contacts.c.unreachable_at)
             .select_from(contacts.outerjoin(conversations))
             .where(
                 contacts.c.channel == sa.bindparam("channel"),
@@ -73,6 +89,7 @@ class Switchboard:
         self.conversation = conversation
         self.outbox = outbox
         self.sql = Statements(database.dialect)
+        self.shapers: dict[str, Shaper] = {}
 
     async def receive(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; returns the replies queued for it ([] for a repeat)."""
@@ -98,20 +115,97 @@ class Switchboard:
             return None
         contact_id, state = self._load(connection, inbound)
         outcome = self.conversation.respond(state, inbound)
+        replies = outcome.replies
         if outcome.erase:
+            retract = self._deletable(connection, contact_id)
+            if inbound.chat_message_id is not None:
+                retract.append(inbound.chat_message_id)
             self._erase(connection, contact_id)
+            if replies and retract:
+                replies = [replace(replies[0], retract=tuple(retract)), *replies[1:]]
         else:
             self._save(connection, contact_id, state, outcome.state)
+            if inbound.chat_message_id is not None:
+                self._remember_message(connection, contact_id, inbound.chat_message_id)
             if outcome.escalation is not None:
                 self._escalate(connection, contact_id, outcome.state, outcome.escalation)
+            if outcome.opt_out:
+                connection.execute(
+                    contacts.update()
+                    .where(contacts.c.id == contact_id)
+                    .values(opted_out_at=utcnow())
+                )
         self.outbox.enqueue(
             connection,
             contact_id=None if outcome.erase else contact_id,
             channel=inbound.channel,
             address=inbound.address,
-            replies=outcome.replies,
+            replies=self._shape(inbound.channel, replies),
         )
         return outcome
+
+    def _shape(self, channel: str, replies: list[Reply]) -> list[Reply]:
+        shaper = self.shapers.get(channel)
+        return [part for reply in replies for part in shaper(reply)] if shaper else replies
+
+    async def notify(self, inbound: Inbound, replies: list[Reply]) -> bool:
+        """Answer a message outside any conversation (a group chat): queued like any reply,
+        repeats dropped, nothing kept about the sender. False for a repeat."""
+
+        def work(connection: Connection) -> bool:
+            if inbound.message_id is not None and not self._first_time(connection, inbound):
+                return False
+            self.outbox.enqueue(
+                connection,
+                contact_id=None,
+                channel=inbound.channel,
+                address=inbound.address,
+                replies=self._shape(inbound.channel, replies),
+            )
+            return True
+
+        queued = await self.database.run(work)
+        if queued:
+            self.outbox.wake(inbound.channel)
+        return queued
+
+    async def set_reachable(self, channel: str, address: str, reachable: bool) -> None:
+        """The channel says the person blocked (or unblocked) the hotline."""
+        address_hash = self.vault.lookup(address)
+        await self.database.run(
+            lambda connection: connection.execute(
+                contacts.update()
+                .where(contacts.c.channel == channel, contacts.c.address_hash == address_hash)
+                .values(unreachable_at=None if reachable else utcnow())
+            )
+        )
+
+    async def prune(self) -> int:
+        """Forget chat message ids the channel can no longer delete anyway."""
+        since = utcnow() - DELETABLE_FOR
+        result = await self.database.run(
+            lambda connection: connection.execute(
+                chat_messages.delete().where(chat_messages.c.created_at <= since)
+            )
+        )
+        return result.rowcount
+
+    def _remember_message(self, connection: Connection, contact_id: int, ref: str) -> None:
+        connection.execute(
+            chat_messages.insert().values(
+                contact_id=contact_id, message_ref=ref, created_at=utcnow()
+            )
+        )
+
+    @staticmethod
+    def _deletable(connection: Connection, contact_id: int) -> list[str]:
+        since = utcnow() - DELETABLE_FOR
+        rows = connection.execute(
+            sa.select(chat_messages.c.message_ref)
+            .where(chat_messages.c.contact_id == contact_id, chat_messages.c.created_at > since)
+            .order_by(chat_messages.c.id)
+        )
+        return [row.message_ref for row in rows]
 
     def _first_time(self, connection: Connection, inbound: Inbound) -> bool:
         key = self.vault.lookup(f"{inbound.address}\x00{inbound.message_id}")
@@ -136,7 +230,12 @@ class Switchboard:
                 },
             )
             return result.inserted_primary_key[0], State()
-        contact_id, state_enc = row
+        contact_id, state_enc, unreachable_at = row
+        if unreachable_at is not None:
+            # They write to us, so they can be written to again (unblocked the bot).
+            connection.execute(
+                contacts.update().where(contacts.c.id == contact_id).values(unreachable_at=None)
+            )
         if state_enc is None:
             return contact_id, State()
         return contact_id, State.from_json(json.loads(self.vault.open(state_enc)))

@@ -30,6 +30,8 @@ class Contact(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # Set when the channel says we must stop (blocked the bot, invalid number).
     unreachable_at: datetime | None = None
+    # Set when the person asked for no messages the hotline starts itself (/stop, STOP).
+    opted_out_at: datetime | None = None
 
 
 class Conversation(SQLModel, table=True):
@@ -58,6 +60,23 @@ class SeenInbound(SQLModel, table=True):
     # Keyed hash of address and message id: ids alone may repeat across chats.
     message_key: str = Field(max_length=64)
     seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ChatMessage(SQLModel, table=True):
+    """A message in a person's chat (theirs or ours) that the channel can still delete; kept
+    so that /forget also clears what someone else checking the phone would see. Only the
+    channel's message id, never the text; rows older than the channel's window are pruned."""
+
+    __tablename__ = "chat_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    message_ref: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class OutboxMessage(SQLModel, table=True):

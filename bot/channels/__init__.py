@@ -1,0 +1,1 @@
+"""Channel adapters: each turns its channel's input into `Inbound` and renders `Reply`."""

@@ -1,0 +1,1 @@
+"""The hotline in a private Telegram chat, through aiogram 3."""

@@ -1,0 +1,74 @@
+"""The webhook endpoint Telegram posts updates to (POST /telegram/webhook)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+
+from aiogram.types import Update
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def _problem(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it grows past the limit (whatever Content-Length claims)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def webhook_router(
+    channel_of: Callable[[Request], TelegramChannel | None], secret: str
+) -> APIRouter:
+    """`channel_of` finds the running channel (built when the service starts)."""
+    router = APIRouter()
+    expected = secret.encode()
+
+    @router.post(WEBHOOK_PATH, include_in_schema=False)
+    async def telegram_webhook(request: Request) -> Response:
+        channel = channel_of(request)
+        if channel is None:
+            return _problem(503, "the Telegram channel is starting")
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("Telegram webhook call without the right secret refused")
+            return _problem(401, "missing or wrong secret token")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return _problem(413, "update too large")
+        body = await _read_capped(request, MAX_BODY)
+        if body is None:
+            return _problem(413, "update too large")
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            update = Update.model_validate(data, context={"bot": channel.bot})
+        except (ValueError, UnicodeDecodeError, ValidationError):
+            log.warning("malformed Telegram update refused")
+            return _problem(400, "malformed update")
+        try:
+            await channel.handle(update)
+        except Exception:
+            # Not stored, so not acknowledged: Telegram delivers it again later.
+            log.exception("could not handle a Telegram update; Telegram will retry it")
+            return _problem(503, "try again later")
+        return Response(status_code=200)
+
+    return router
