@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
-from bot.channels.telegram.webhook import webhook_router
+from bot.channels.telegram.webhook import webhook_route
 from bot.content.loader import load_tree
 from bot.content.model import ContentTree
 from bot.engine.conversation import Conversation
@@ -54,9 +54,15 @@ class Hotline:
             self.schema_current = await is_current(self.database)
         return self.schema_current
 
-    def start_channels(self) -> None:
+    async def start_channels(self) -> None:
         """Start what runs in the background: channels and their senders, housekeeping."""
         settings = self.settings
+        if self.database.dialect == "sqlite" and await self.check_schema():
+            # One process owns an SQLite database: what it was sending when it stopped is
+            # sent again now rather than when the claim would have run out.
+            released = await self.outbox.release_claims()
+            if released:
+                log.info("%d messages interrupted by the last stop will be sent again", released)
         if self.telegram is None:
             log.info("Telegram is off: set HOTLINE_TELEGRAM_TOKEN to turn it on")
         elif settings.telegram_mode == "polling":
@@ -143,7 +149,7 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
         if not await built.check_schema():
             log.error("the database schema is not current: run `hotline db upgrade`")
         log.info("hotline started: %d content nodes", len(built.tree.nodes))
-        built.start_channels()
+        await built.start_channels()
         yield
         if hotline is None:
             await built.close()
@@ -152,8 +158,8 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
         title="Migrant information hotline", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     if settings.telegram_token.get_secret_value() and settings.telegram_mode == "webhook":
-        app.include_router(
-            webhook_router(
+        app.router.routes.append(
+            webhook_route(
                 lambda request: (
                     getattr(request.app.state, "hotline", None)
                     and request.app.state.hotline.telegram

@@ -31,6 +31,13 @@ chat_messages = ChatMessage.__table__
 
 LEASE = timedelta(seconds=60)
 _INSERT = outbox.insert()
+# What was said, and to whom, is not kept once it is delivered.
+_MARK_SENT = (
+    outbox.update()
+    .where(outbox.c.id == sa.bindparam("row_id"))
+    .values(status="sent", sent_at=sa.bindparam("sent_at"), error=None, payload_enc=b"")
+)
+_TRACE = chat_messages.insert()
 MAX_ATTEMPTS = 8
 
 
@@ -69,6 +76,16 @@ class Outgoing:
     attempts: int
 
 
+def drop_queued(connection: Connection, contact_id: int) -> None:
+    """Nothing more goes to a person who blocked the hotline or whose number is invalid: what
+    waits for them fails now (a message they write later makes them reachable again)."""
+    connection.execute(
+        outbox.update()
+        .where(outbox.c.contact_id == contact_id, outbox.c.status == "queued")
+        .values(status="failed", error="unreachable", payload_enc=b"")
+    )
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2**attempts, 600))
 
@@ -78,6 +95,8 @@ class Outbox:
         self.database = database
         self.vault = vault
         self._wakeups: dict[str, asyncio.Event] = {}
+        self._delivered: list[tuple[Outgoing, str | None]] = []
+        self._commit: asyncio.Future[None] | None = None
 
     def enqueue(
         self,
@@ -132,17 +151,6 @@ class Outbox:
     @staticmethod
     def _claim(connection: Connection, channel: str, limit: int) -> list[sa.Row]:
         now = utcnow()
-        # Nothing more goes to a person who blocked the hotline or whose number is invalid.
-        unreachable = (
-            sa.select(contacts.c.id)
-            .where(contacts.c.id == outbox.c.contact_id, contacts.c.unreachable_at.is_not(None))
-            .exists()
-        )
-        connection.execute(
-            outbox.update()
-            .where(outbox.c.channel == channel, outbox.c.status == "queued", unreachable)
-            .values(status="failed", error="unreachable", payload_enc=b"")
-        )
         query = (
             sa.select(outbox.c.id, outbox.c.contact_id, outbox.c.payload_enc, outbox.c.attempts)
             .where(
@@ -165,22 +173,43 @@ class Outbox:
             )
         return rows
 
-    async def mark_sent(self, message: Outgoing, chat_message_id: str | None = None) -> None:
-        def work(connection: Connection) -> None:
-            now = utcnow()
-            connection.execute(
-                outbox.update()
-                .where(outbox.c.id == message.id)
-                # What was said, and to whom, is not kept once it is delivered.
-                .values(status="sent", sent_at=now, error=None, payload_enc=b"")
-            )
-            if chat_message_id is not None and message.contact_id is not None:
-                # Kept (the id only) so /forget can delete it from the chat.
+    async def release_claims(self) -> int:
+        """Make messages claimed by a process that is gone due at once. Only for a single
+        process (SQLite): with several, another live process may hold the claim."""
+        return await self.database.run(
+            lambda connection: (
                 connection.execute(
-                    chat_messages.insert().values(
-                        contact_id=message.contact_id, message_ref=chat_message_id, created_at=now
-                    )
-                )
+                    outbox.update()
+                    .where(outbox.c.status == "sending")
+                    .values(status="queued", not_before=utcnow())
+                ).rowcount
+            )
+        )
+
+    async def mark_sent(self, message: Outgoing, chat_message_id: str | None = None) -> None:
+        """Record a delivery. Deliveries finishing together are written in one transaction
+        (group commit); each caller returns once its own is committed."""
+        self._delivered.append((message, chat_message_id))
+        if len(self._delivered) == 1:
+            self._commit = asyncio.ensure_future(self._write_delivered())
+        await asyncio.shield(self._commit)
+
+    async def _write_delivered(self) -> None:
+        await asyncio.sleep(0)  # let the deliveries of this moment join the batch
+        batch, self._delivered = self._delivered, []
+        now = utcnow()
+        sent = [{"row_id": message.id, "sent_at": now} for message, _ in batch]
+        # Kept (the id only) so /forget can delete the message from the chat.
+        traced = [
+            {"contact_id": message.contact_id, "message_ref": ref, "created_at": now}
+            for message, ref in batch
+            if ref is not None and message.contact_id is not None
+        ]
+
+        def work(connection: Connection) -> None:
+            connection.execute(_MARK_SENT, sent)
+            if traced:
+                connection.execute(_TRACE, traced)
 
         await self.database.run(work)
 
@@ -196,6 +225,7 @@ class Outbox:
                 .where(contacts.c.id == message.contact_id)
                 .values(unreachable_at=now)
             )
+            drop_queued(connection, message.contact_id)
         if error.retryable and error.retry_after is not None:
             # The channel asked us to slow down: not the message's fault, so not an attempt.
             values = {
@@ -234,9 +264,12 @@ class Outbox:
                     wait = error.retry_after
                     if wait is None:
                         wait = backoff(message.attempts).total_seconds() if error.retryable else 0
-                    held = SendError(
-                        "waits for an earlier message", retryable=True, retry_after=wait
-                    )
+                    if error.unreachable:
+                        held = SendError("unreachable", retryable=False)
+                    else:
+                        held = SendError(
+                            "waits for an earlier message", retryable=True, retry_after=wait
+                        )
                     for later in messages[index + 1 :]:
                         await self.mark_failed(later, held)
                     return

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.engine.messages import Inbound, Reply
 from bot.outbox import LEASE, MAX_ATTEMPTS, SendError
-from bot.storage.models import Contact, OutboxMessage, utcnow
+from bot.storage.models import ChatMessage, Contact, OutboxMessage, utcnow
 
 outbox = OutboxMessage.__table__
 
@@ -158,3 +158,68 @@ async def test_the_sender_loop_sends_when_woken_and_survives_a_failing_sender(ho
         loop.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await loop
+
+
+async def test_nothing_more_goes_to_an_unreachable_person_until_they_write(hotline):
+    await queue_one(hotline)
+    await queue_one(hotline)
+    channel = Channel(SendError("blocked by the user", retryable=False, unreachable=True))
+    assert await hotline.outbox.dispatch_once(channel) == 2
+    await make_due(hotline)
+    assert await hotline.outbox.dispatch_once(channel) == 0
+    assert channel.sent == []
+    assert [s for s, _ in await statuses(hotline)] == ["failed", "failed"]
+    await queue_one(hotline)  # they write again: reachable, and answered
+    assert await hotline.outbox.dispatch_once(channel) == 1
+    assert len(channel.sent) == 1
+
+
+async def test_one_address_keeps_its_order_while_others_go_on(hotline):
+    await queue_one(hotline, "+77010000001")
+    await queue_one(hotline, "+77010000001")
+    await queue_one(hotline, "+77010000002")
+
+    class FirstAddressFailsOnce(Channel):
+        async def send(self, address: str, reply: Reply) -> None:
+            if address.endswith("1") and not self.failures:
+                self.failures.append(True)
+                raise SendError("gateway 503", retryable=True)
+            self.sent.append((address, reply))
+
+    channel = FirstAddressFailsOnce()
+    assert await hotline.outbox.dispatch_once(channel) == 3
+    # The second message to the first address waits for the first; the other address is served.
+    assert [a for a, _ in channel.sent] == ["+77010000002"]
+    assert [s for s, _ in await statuses(hotline)] == ["queued", "queued", "sent"]
+    await make_due(hotline)
+    assert await hotline.outbox.dispatch_once(channel) == 2
+    assert [a for a, _ in channel.sent] == ["+77010000002", "+77010000001", "+77010000001"]
+
+
+async def test_being_throttled_is_not_an_attempt(hotline):
+    await queue_one(hotline)
+    for _ in range(MAX_ATTEMPTS + 2):
+        await hotline.outbox.dispatch_once(Channel(SendError("429", retryable=True, retry_after=1)))
+        await make_due(hotline)
+    assert await statuses(hotline) == [("queued", 0)]
+
+
+async def test_deliveries_are_recorded_with_their_chat_message_ids(hotline):
+    for n in range(5):
+        await queue_one(hotline, f"+7701000000{n}")
+
+    class Numbered(Channel):
+        async def send(self, address: str, reply: Reply) -> str:
+            self.sent.append((address, reply))
+            return str(len(self.sent))
+
+    channel = Numbered()
+    channel.parallel = 5
+    assert await hotline.outbox.dispatch_once(channel) == 5
+    assert [s for s, _ in await statuses(hotline)] == ["sent"] * 5
+    refs = await hotline.database.run(
+        lambda connection: (
+            connection.execute(sa.select(ChatMessage.__table__.c.message_ref)).scalars().all()
+        )
+    )
+    assert sorted(refs) == ["1", "2", "3", "4", "5"]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from bot.engine.conversation import Conversation
 from bot.engine.messages import Escalation, Inbound, Outcome, Reply, State
-from bot.outbox import Outbox
+from bot.outbox import Outbox, drop_queued
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -78,6 +78,7 @@ class Statements:
             set_={"state_enc": save.excluded.state_enc, "updated_at": save.excluded.updated_at},
         )
         self.set_place = contacts.update().where(contacts.c.id == sa.bindparam("contact_id"))
+        self.trace = chat_messages.insert()
 
 
 class Switchboard:
@@ -172,13 +173,24 @@ class Switchboard:
     async def set_reachable(self, channel: str, address: str, reachable: bool) -> None:
         """The channel says the person blocked (or unblocked) the hotline."""
         address_hash = self.vault.lookup(address)
-        await self.database.run(
-            lambda connection: connection.execute(
+
+        def work(connection: Connection) -> None:
+            contact_id = connection.execute(
+                sa.select(contacts.c.id).where(
+                    contacts.c.channel == channel, contacts.c.address_hash == address_hash
+                )
+            ).scalar()
+            if contact_id is None:
+                return
+            connection.execute(
                 contacts.update()
-                .where(contacts.c.channel == channel, contacts.c.address_hash == address_hash)
+                .where(contacts.c.id == contact_id)
                 .values(unreachable_at=None if reachable else utcnow())
             )
-        )
+            if not reachable:
+                drop_queued(connection, contact_id)
+
+        await self.database.run(work)
 
     async def prune(self) -> int:
         """Forget chat message ids the channel can no longer delete anyway."""
@@ -192,9 +204,7 @@ class Switchboard:
 
     def _remember_message(self, connection: Connection, contact_id: int, ref: str) -> None:
         connection.execute(
-            chat_messages.insert().values(
-                contact_id=contact_id, message_ref=ref, created_at=utcnow()
-            )
+            self.sql.trace, {"contact_id": contact_id, "message_ref": ref, "created_at": utcnow()}
         )
 
     @staticmethod

@@ -71,6 +71,8 @@ class BotApi:
     retry_after: int = 1
     clock: Any = time.monotonic
     closing: bool = False
+    stall: asyncio.Event | None = None  # while set to an Event, sendMessage waits for it
+    confirmed: int = 0  # every update below this id has been confirmed by an offset
     _recent: deque[float] = field(default_factory=deque)
     _recent_by_chat: dict[int, deque[float]] = field(default_factory=dict)
     _message_ids: dict[int, int] = field(default_factory=dict)
@@ -110,6 +112,7 @@ class BotApi:
         if offset:
             # Every update before the offset is confirmed and never returned again.
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            self.confirmed = max(self.confirmed, offset)
         limit = min(params.get("limit") or 100, 100)
         deadline = self.clock() + min(params.get("timeout") or 0, 50)
         while not self.updates and self.clock() < deadline and not self.closing:
@@ -262,6 +265,10 @@ def make_app(api: BotApi) -> web.Application:
         params = _read_params({k: v for k, v in raw.items() if isinstance(v, str)}) | {
             k: v for k, v in raw.items() if not isinstance(v, str)
         }
+        if method == "sendMessage" and api.stall is not None:
+            # Held, then refused unrecorded: as if the request never reached Telegram.
+            await api.stall.wait()
+            return _envelope(ApiError(500, "Internal Server Error"))
         faulty = method == "sendMessage" or api.any_method
         if faulty and api.drop_next > 0:
             api.drop_next -= 1
@@ -308,6 +315,8 @@ class BotApiServer:
         # Long polls in progress return at once, as when a real server restarts.
         self.api.closing = True
         self.api._new_update.set()
+        if self.api.stall is not None:
+            self.api.stall.set()
         await self._runner.cleanup()
 
     async def deliver(self, update: dict[str, Any], session: aiohttp.ClientSession) -> int:

@@ -41,6 +41,6 @@ def telegram_settings(settings: Settings, bot_api: BotApiServer) -> Settings:
 async def polling(telegram_settings: Settings) -> AsyncIterator[Hotline]:
     """The hotline with Telegram in long-polling mode, running."""
     hotline = build(telegram_settings)
-    hotline.start_channels()
+    await hotline.start_channels()
     yield hotline
     await hotline.close()
