@@ -12,6 +12,7 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from bot.content.contract import CONTRACT_NODES
+from bot.content.hours import hours_problem
 from bot.content.loader import LANGUAGES
 from bot.content.model import HOTLINE_TOPICS, ContentTree, Node
 from bot.engine.messages import MAX_OPTION_DATA_BYTES
@@ -211,6 +212,8 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
             error(f"{where}: unknown country code {entry.country}")
         if entry.timezone and entry.timezone not in zones:
             error(f"{where}: unknown time zone {entry.timezone}")
+        elif entry.hours is not None and (problem := hours_problem(entry.hours, entry.timezone)):
+            error(f"{where}: {problem}")
         if "ru" not in entry.name:
             error(f"{where}: no Russian name")
         for topic in entry.topics:

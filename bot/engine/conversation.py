@@ -8,13 +8,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
+from babel.dates import format_datetime, format_time
+
 from bot.content.index import SearchIndex
 from bot.content.loader import LANGUAGES
-from bot.content.model import ContentTree, Hotline
+from bot.content.model import ContentTree
 from bot.engine.messages import Escalation, Inbound, Option, Outcome, Reply, State
+from bot.engine.referral import Line, referrals
 from bot.engine.triage import URGENT_NODE, Triage
 from bot.language.catalogs import Catalogs, babel_locale, country_name, language_name
 from bot.language.normalize import normalize, stems_ru
@@ -22,6 +26,11 @@ from bot.language.normalize import normalize, stems_ru
 OPERATOR_NODE = "hotlines/operator"
 HOTLINES_NODE = "hotlines"
 MAX_TRAIL = 12
+MAX_OTHER_NUMBERS = 5
+# The hotlines page: emergencies first, then the rest in a fixed order.
+ALL_TOPICS = ("emergency", "police", "ambulance", "fire", "trafficking", "children", "women",
+              "migrants", "asylum", "refugees", "stateless", "legal-aid", "shelter", "labour",
+              "health", "consulate", "return")  # fmt: skip
 MAX_TEXT = 4000
 
 _COMMANDS = {
@@ -81,11 +90,14 @@ class Conversation:
         self.index = SearchIndex(tree, model_cache)
         self.triage = Triage(tree, model_cache)
         self.default_language = default_language
+        self._now: datetime | None = None
 
     # -- entry point -------------------------------------------------------------------------
 
     def respond(self, state: State, inbound: Inbound) -> Outcome:
         state = replace(state, trail=list(state.trail), options=list(state.options))
+        # Read by the directory lines; respond() never awaits, so calls cannot interleave.
+        self._now = inbound.received_at
         if state.language is None and inbound.language_hint in LANGUAGES:
             state.language = inbound.language_hint
         hinted_country = (inbound.country_hint or "").upper()
@@ -399,7 +411,7 @@ class Conversation:
         options: list[Option] = []
         topics = node.hotline_topics
         if node_id == HOTLINES_NODE:
-            topics = tuple({t for h in self.tree.hotlines for t in h.topics})
+            topics = tuple(t for t in ALL_TOPICS if any(t in h.topics for h in self.tree.hotlines))
         if topics or node_id == URGENT_NODE:
             numbers = self._numbers(state, topics or ("emergency",))
             # In danger, the numbers come right under the title and summary, before the rest.
@@ -445,29 +457,42 @@ class Conversation:
         _ = self._gettext(state)
         if state.country is None:
             return _("Tell me which country you are in, and I will show the numbers to call there.")
-        entries = self.tree.hotlines_for(state.country, topics)
-        if not entries:
+        language = self._language(state)
+        lines = referrals(self.tree, state.country, topics, language, self._now)
+        if not lines:
             return _(
                 "I have no checked phone numbers for this country yet. "
                 "Ask for a person, and they will help you find one."
             )
-        language = self._language(state)
-        lines = [_("Where to call:")]
-        lines += [self._number_line(entry, language, _) for entry in entries]
-        return "\n".join(lines)
+        best, *others = lines
+        text = [_("Call first:"), self._number_line(best, language, _)]
+        if others:
+            text.append(_("Other numbers:"))
+            text += [self._number_line(line, language, _) for line in others[:MAX_OTHER_NUMBERS]]
+        return "\n".join(text)
 
     @staticmethod
-    def _number_line(entry: Hotline, language: str, _: Gettext) -> str:
-        if entry.hours is None:
-            hours = _("opening hours unknown")
-        elif entry.hours == "24/7":
-            hours = _("around the clock")
+    def _number_line(line: Line, language: str, _: Gettext) -> str:
+        entry = line.entry
+        if entry.hours == "24/7":
+            details = [_("around the clock")]
+        elif entry.hours is None:
+            details = [_("opening hours unknown")]
+        elif line.open_now is None:
+            details = [entry.hours]
+        elif line.open_now:
+            details = [_("open now")]
+            if line.changes_at is not None:
+                until = format_time(line.changes_at, "HH:mm", locale=babel_locale(language))
+                details = [_("open now, until {time}").format(time=until)]
         else:
-            hours = entry.hours
-        # Babel cannot read calls inside f-strings, so the words are looked up first.
-        free = _("free")
-        details = f"{hours}, {free}" if entry.free else hours
-        return f"{entry.phone} — {entry.display_name(language)} ({details})"
+            details = [_("closed now")]
+            if line.changes_at is not None:
+                opens = format_datetime(line.changes_at, "EEE HH:mm", locale=babel_locale(language))
+                details = [_("closed now, opens {time}").format(time=opens)]
+        if entry.free:
+            details.append(_("free"))
+        return f"{entry.phone} — {entry.display_name(language)} ({', '.join(details)})"
 
     def _node_options(self, state: State, node_ids: list[str]) -> tuple[Option, ...]:
         return tuple(

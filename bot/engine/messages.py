@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 # Telegram's callback_data limit, and so the limit for every option's data.
@@ -25,6 +26,8 @@ class Inbound:
     attachment: str | None = None
     # The message's id in the person's chat, where the channel can later delete it.
     chat_message_id: str | None = None
+    # When it arrived (aware); the engine has no clock of its own. Decides "open now".
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)

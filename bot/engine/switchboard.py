@@ -115,6 +115,8 @@ class Switchboard:
         if inbound.message_id is not None and not self._first_time(connection, inbound):
             return None
         contact_id, state = self._load(connection, inbound)
+        if inbound.received_at is None:
+            inbound = replace(inbound, received_at=utcnow())
         outcome = self.conversation.respond(state, inbound)
         replies = outcome.replies
         if outcome.erase:

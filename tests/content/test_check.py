@@ -486,3 +486,12 @@ def test_figures_are_read_from_node_yaml(tmp_path: Path):
             text="15 дней", about="stay", checked=date(2026, 11, 27), source="https://example.org"
         ),
     )
+
+
+def test_unreadable_opening_hours_are_an_error():
+    office = replace(EMERGENCY, id="kz-office", hours="Mo-Fr 9-18", phone="103")
+    assert any("not in OpenStreetMap form" in e for e in errors(hotlines=[EMERGENCY, office]))
+    no_zone = replace(EMERGENCY, id="kz-office", hours="Mo-Fr 09:00-18:00", timezone=None)
+    assert any("time zone" in e for e in errors(hotlines=[EMERGENCY, no_zone]))
+    fine = replace(EMERGENCY, id="kz-office", hours="Mo-Fr 09:00-18:00", phone="103")
+    assert errors(hotlines=[EMERGENCY, fine]) == []

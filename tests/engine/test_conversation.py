@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -299,3 +302,32 @@ def test_an_article_leads_with_its_summary(conversation, tree):
         assert reply.text.startswith(f"{node.texts['ru'].title}\n\n{summary}\n\n")
     # In danger the numbers follow the summary, before the explanation.
     assert reply.text.index("112") < reply.text.index(node.texts["ru"].body[:30])
+
+
+def test_one_number_is_recommended_first_for_the_persons_country(conversation):
+    state = State(language="ru", country="KG", started=True, country_asked=True)
+    text = say(conversation, state, option="open:urgent").replies[0].text
+    # Kyrgyzstan has no 112 in the directory: the police come before fire or ambulance.
+    assert "Звоните сначала сюда:\n102 " in text
+    assert text.index("Другие номера:") < text.index("103 ") < text.index("101 ")
+    turkey = replace(state, country="TR")
+    assert (
+        "Звоните сначала сюда:\n112 "
+        in say(conversation, turkey, option="open:urgent").replies[0].text
+    )
+
+
+def test_office_hours_say_open_or_closed_now_in_local_time(conversation):
+    state = State(language="ru", country="TR", started=True, country_asked=True)
+
+    def asylum_numbers(at: datetime) -> str:
+        inbound = Inbound(channel="cli", address="a", option="open:asylum/apply", received_at=at)
+        return conversation.respond(state, inbound).replies[0].text
+
+    # Friday 27 November 2026, 11:00 and 21:00 in Istanbul (UTC+3).
+    morning = asylum_numbers(datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+    evening = asylum_numbers(datetime(2026, 11, 27, 18, 0, tzinfo=UTC))
+    assert "сейчас открыто, до 13:00" in morning
+    assert "сейчас закрыто, откроется пн 09:30" in evening
+    # At night the 24-hour line is recommended first.
+    assert evening.index("круглосуточно") < evening.index("сейчас закрыто")
