@@ -97,6 +97,9 @@ class Outbox:
         self._wakeups: dict[str, asyncio.Event] = {}
         self._delivered: list[tuple[Outgoing, str | None]] = []
         self._commit: asyncio.Future[None] | None = None
+        # Channels this process sends on right now, and messages handed to their senders.
+        self._sending: set[str] = set()
+        self._handed: dict[str, list[Outgoing]] = {}
 
     def enqueue(
         self,
@@ -106,18 +109,23 @@ class Outbox:
         channel: str,
         address: str,
         replies: Sequence[Reply],
-    ) -> None:
-        """Queue replies inside the caller's transaction: they commit with what caused them."""
+    ) -> list[Outgoing]:
+        """Queue replies inside the caller's transaction: they commit with what caused them.
+
+        While this process sends on the channel, the rows are written already claimed by it and
+        returned: after the commit, `hand_over` passes them to the sender without reading them
+        back (a crash leaves them to the lease like any claim). Otherwise returns []."""
         if not replies:
-            return
+            return []
         now = utcnow()
+        hot = channel in self._sending
         rows = [
             {
                 "contact_id": contact_id,
                 "channel": channel,
-                "status": "queued",
-                "attempts": 0,
-                "not_before": now,
+                "status": "sending" if hot else "queued",
+                "attempts": 1 if hot else 0,
+                "not_before": now + LEASE if hot else now,
                 "created_at": now,
                 "payload_enc": self.vault.seal(
                     json.dumps({"address": address, "reply": reply.to_json()}, ensure_ascii=False)
@@ -125,8 +133,26 @@ class Outbox:
             }
             for reply in replies
         ]
-        # One row is the common case, and a plain execute is much cheaper than executemany.
-        connection.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+        if not hot:
+            # One row is the common case, and a plain execute is much cheaper than executemany.
+            connection.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+            return []
+        return [
+            Outgoing(
+                id=connection.execute(_INSERT, row).inserted_primary_key[0],
+                contact_id=contact_id,
+                address=address,
+                reply=reply,
+                attempts=1,
+            )
+            for row, reply in zip(rows, replies, strict=True)
+        ]
+
+    def hand_over(self, channel: str, messages: list[Outgoing]) -> None:
+        """Give committed, already-claimed messages to this process's sender."""
+        if messages:
+            self._handed.setdefault(channel, []).extend(messages)
+            self.wake(channel)
 
     def wake(self, channel: str) -> None:
         self._wakeups.setdefault(channel, asyncio.Event()).set()
@@ -248,7 +274,8 @@ class Outbox:
 
         Messages to one address go one after another, in order; different addresses go side
         by side (up to the sender's `parallel`), so one slow chat does not hold up the rest."""
-        claimed = await self.claim(sender.channel, limit)
+        handed = self._handed.pop(sender.channel, [])
+        claimed = sorted([*handed, *await self.claim(sender.channel, limit)], key=lambda m: m.id)
         by_address: dict[str, list[Outgoing]] = {}
         for message in claimed:
             by_address.setdefault(message.address, []).append(message)
@@ -298,12 +325,19 @@ class Outbox:
     async def run(self, sender: Sender, idle: float = 1.0) -> None:
         """Send forever: right after a wake-up, or every `idle` seconds."""
         event = self._wakeups.setdefault(sender.channel, asyncio.Event())
-        while True:
-            event.clear()
-            try:
-                if await self.dispatch_once(sender):
-                    continue
-            except Exception:  # a bad row or a database hiccup must not stop the sender
-                log.exception("outbox dispatch failed", extra={"channel": sender.channel})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), timeout=idle)
+        self._sending.add(sender.channel)
+        try:
+            while True:
+                event.clear()
+                try:
+                    if await self.dispatch_once(sender):
+                        continue
+                except Exception:  # a bad row or a database hiccup must not stop the sender
+                    log.exception("outbox dispatch failed", extra={"channel": sender.channel})
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), timeout=idle)
+        finally:
+            # Handed messages not sent yet stay claimed: the lease (or, on SQLite, the next
+            # start) sends them.
+            self._sending.discard(sender.channel)
+            self._handed.pop(sender.channel, None)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from bot.engine.messages import Inbound, Reply
@@ -223,3 +224,38 @@ async def test_deliveries_are_recorded_with_their_chat_message_ids(hotline):
         )
     )
     assert sorted(refs) == ["1", "2", "3", "4", "5"]
+
+
+async def test_while_a_sender_runs_replies_go_straight_to_it_already_claimed(hotline):
+    channel = Channel()
+    sending = asyncio.create_task(hotline.outbox.run(channel, idle=60))
+    await asyncio.sleep(0)  # the loop has started: the channel is being sent on
+    await queue_one(hotline)
+    for _ in range(200):
+        if channel.sent:
+            break
+        await asyncio.sleep(0.01)
+    assert len(channel.sent) == 1  # sent at once, not after the idle minute
+    assert await statuses(hotline) == [("sent", 1)]
+
+    # Stopped mid-send (the process died): the message stays claimed; a restart releases it.
+    sending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+
+    class Hangs(Channel):
+        async def send(self, address: str, reply: Reply) -> None:
+            await asyncio.Event().wait()
+
+    dying = asyncio.create_task(hotline.outbox.run(Hangs(), idle=60))
+    await asyncio.sleep(0)
+    await queue_one(hotline)
+    await asyncio.sleep(0.05)
+    dying.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await dying
+    assert [s for s, _ in await statuses(hotline)] == ["sent", "sending"]
+    assert await hotline.outbox.dispatch_once(channel) == 0  # under its lease
+    assert await hotline.outbox.release_claims() == 1
+    assert await hotline.outbox.dispatch_once(channel) == 1
+    assert len(channel.sent) == 2

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from bot.engine.conversation import Conversation
 from bot.engine.messages import Escalation, Inbound, Outcome, Reply, State
-from bot.outbox import Outbox, drop_queued
+from bot.outbox import Outbox, Outgoing, drop_queued
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -94,24 +94,31 @@ class Switchboard:
 
     async def receive(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; returns the replies queued for it ([] for a repeat)."""
-        outcome = await self.database.run(lambda connection: self._handle(connection, inbound))
-        person = self.vault.pseudonym(f"{inbound.channel}:{inbound.address}")
+        handed: list[Outgoing] = []
+        outcome = await self.database.run(
+            lambda connection: self._handle(connection, inbound, handed)
+        )
         if outcome is None:
+            person = self.vault.pseudonym(f"{inbound.channel}:{inbound.address}")
             log.info("repeated message dropped", extra={"person": person})
             return []
+        self.outbox.hand_over(inbound.channel, handed)
         self.outbox.wake(inbound.channel)
         # No node here: beside a pseudonym, the pages a person reads would profile them.
         log.debug(
             "answered",
             extra={
-                "person": person,
+                "person": self.vault.pseudonym(f"{inbound.channel}:{inbound.address}"),
                 "escalation": outcome.escalation.reason if outcome.escalation else None,
             },
         )
         return outcome.replies
 
-    def _handle(self, connection: Connection, inbound: Inbound) -> Outcome | None:
-        """The whole message as one transaction."""
+    def _handle(
+        self, connection: Connection, inbound: Inbound, handed: list[Outgoing]
+    ) -> Outcome | None:
+        """The whole message as one transaction; claimed replies for this process's sender
+        are added to `handed` (given to it only once the transaction has committed)."""
         if inbound.message_id is not None and not self._first_time(connection, inbound):
             return None
         contact_id, state = self._load(connection, inbound)
@@ -138,12 +145,14 @@ class Switchboard:
                     .where(contacts.c.id == contact_id)
                     .values(opted_out_at=utcnow())
                 )
-        self.outbox.enqueue(
-            connection,
-            contact_id=None if outcome.erase else contact_id,
-            channel=inbound.channel,
-            address=inbound.address,
-            replies=self._shape(inbound.channel, replies),
+        handed.extend(
+            self.outbox.enqueue(
+                connection,
+                contact_id=None if outcome.erase else contact_id,
+                channel=inbound.channel,
+                address=inbound.address,
+                replies=self._shape(inbound.channel, replies),
+            )
         )
         return outcome
 
@@ -155,20 +164,25 @@ class Switchboard:
         """Answer a message outside any conversation (a group chat): queued like any reply,
         repeats dropped, nothing kept about the sender. False for a repeat."""
 
+        handed: list[Outgoing] = []
+
         def work(connection: Connection) -> bool:
             if inbound.message_id is not None and not self._first_time(connection, inbound):
                 return False
-            self.outbox.enqueue(
-                connection,
-                contact_id=None,
-                channel=inbound.channel,
-                address=inbound.address,
-                replies=self._shape(inbound.channel, replies),
+            handed.extend(
+                self.outbox.enqueue(
+                    connection,
+                    contact_id=None,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                    replies=self._shape(inbound.channel, replies),
+                )
             )
             return True
 
         queued = await self.database.run(work)
         if queued:
+            self.outbox.hand_over(inbound.channel, handed)
             self.outbox.wake(inbound.channel)
         return queued
 
