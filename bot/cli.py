@@ -161,8 +161,8 @@ def content() -> None:
 
 @content.command("check")
 def content_check() -> None:
-    """Validate the content tree; exits 1 on errors. Prints the coverage table."""
-    from bot.content.check import check, coverage_table
+    """Validate the content tree; exits 1 on errors. Prints coverage and freshness tables."""
+    from bot.content.check import check, coverage_table, freshness_table
     from bot.content.loader import load_tree
 
     settings = _settings()
@@ -170,6 +170,10 @@ def content_check() -> None:
     report = check(tree)
     click.echo(coverage_table(tree))
     click.echo("")
+    click.echo(freshness_table(tree))
+    click.echo("")
+    for note in report.notes:
+        click.echo(f"note: {note}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
     for error in report.errors:

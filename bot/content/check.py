@@ -34,6 +34,8 @@ _COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Expected gaps, for the record (translations still to come): never a reason to act now.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -219,7 +221,19 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
         for topic in entry.topics:
             if topic not in HOTLINE_TOPICS:
                 error(f"{where}: unknown topic {topic!r}; known: {_TOPIC_LIST}")
-        if entry.phone is not None and (problem := phone_problem(entry.phone, entry.country)):
+        if entry.unlisted_short_number:
+            # libphonenumber lacks some countries' short numbers (Uzbekistan's 101-103, say):
+            # then the public source alone vouches for the number, so it must be verified.
+            if not (entry.phone and entry.phone.isascii() and entry.phone.isdigit()
+                    and 2 <= len(entry.phone) <= 6):  # fmt: skip
+                error(f"{where}: an unlisted short number must be 2 to 6 digits")
+            elif not (entry.verified and entry.source and entry.checked):
+                error(f"{where}: an unlisted short number needs verified: true, a source and "
+                      "the date checked")  # fmt: skip
+            elif not phone_problem(entry.phone, entry.country):
+                warn(f"{where}: {entry.phone} is listed for {entry.country} now; drop "
+                     "unlisted_short_number")  # fmt: skip
+        elif entry.phone is not None and (problem := phone_problem(entry.phone, entry.country)):
             error(f"{where}: phone {entry.phone} {problem}")
         if entry.verified and not (entry.source and entry.checked):
             error(f"{where}: verified, but without a public source and a date checked")
@@ -231,8 +245,43 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
     for language in LANGUAGES:
         missing = [n for n in tree.nodes if language not in tree.nodes[n].texts]
         if missing and language != "ru":
-            warn(f"{len(missing)} of {len(tree.nodes)} nodes have no {language} text")
+            report.notes.append(
+                f"{len(missing)} of {len(tree.nodes)} nodes have no {language} text "
+                "(they fall back to Russian)"
+            )
     return report
+
+
+def freshness_table(tree: ContentTree, today: date | None = None) -> str:
+    """Node by node: when it was last reviewed, and its legal figures' oldest check; then the
+    directory's oldest checks per country. Oldest first, so editors see what to look at."""
+    today = today or date.today()
+
+    def age(day: date | None) -> str:
+        return "never" if day is None else f"{(today - day).days} days"
+
+    rows = []
+    for node in tree.nodes.values():
+        oldest_figure = min((f.checked for f in node.figures), default=None)
+        rows.append((node.reviewed or date.min, node.id, node.reviewed, len(node.figures),
+                     oldest_figure))  # fmt: skip
+    width = max((len(n) for n in tree.nodes), default=4)
+    lines = [f"{'node'.ljust(width)} reviewed    age        figures  oldest figure"]
+    for _, node_id, reviewed, count, oldest in sorted(rows):
+        lines.append(
+            f"{node_id.ljust(width)} {str(reviewed or '-').ljust(11)} {age(reviewed).ljust(10)} "
+            f"{str(count).ljust(8)} {age(oldest) if count else '-'}"
+        )
+    by_country: dict[str, list[date | None]] = {}
+    for entry in tree.hotlines:
+        by_country.setdefault(entry.country, []).append(entry.checked)
+    lines.append("")
+    lines.append("directory   entries  oldest check")
+    for country in sorted(by_country):
+        checks = by_country[country]
+        oldest = None if None in checks else min(c for c in checks if c)
+        lines.append(f"{country.ljust(11)} {str(len(checks)).ljust(8)} {age(oldest)}")
+    return "\n".join(lines)
 
 
 def coverage_table(tree: ContentTree) -> str:

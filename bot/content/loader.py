@@ -71,6 +71,8 @@ class _HotlineFile(BaseModel):
     verified: bool = False
     source: str | None = None
     checked: date | None = None
+    # A short number the source states but libphonenumber's data does not list for the country.
+    unlisted_short_number: bool = False
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -231,6 +233,7 @@ def _load_hotlines(path: Path, problems: list[tuple[str, str]]) -> list[Hotline]
             verified=entry.verified,
             source=entry.source,
             checked=entry.checked,
+            unlisted_short_number=entry.unlisted_short_number,
         )
         for entry in _entries(raw or [], _HotlineFile, path, problems)
     ]

@@ -93,6 +93,7 @@ class Hotline:
     verified: bool = False
     source: str | None = None
     checked: date | None = None
+    unlisted_short_number: bool = False
 
     def display_name(self, language: str) -> str:
         for candidate in (language, *FALLBACK):

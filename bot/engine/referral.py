@@ -1,7 +1,8 @@
 """Which number to give a person now: the single best line first, then the others.
 
-The best line is in the person's country, covers what the page is about (the page lists its
-topics most important first), is open at this hour, speaks the person's language, and is free.
+The best line is in the person's country, is open at this hour, serves everyone (a consulate
+serves only its own citizens), covers what the page is about (the page lists its topics most
+important first), speaks the person's language, and is free.
 This is the regional single hotline in practice: one number to call, chosen for this person.
 """
 
@@ -26,9 +27,12 @@ def _rank(entry: Hotline, topics: tuple[str, ...], language: str, open_now: bool
     # A line whose own first topic is the page's matters more than one that also covers it.
     specific = min(entry.topics.index(t) for t in entry.topics if t in topics)
     closed = {True: 0, None: 1, False: 2}[open_now]
+    # A consulate helps only its own citizens: never the first number, unless the page is
+    # about consulates.
+    narrow = int("consulate" in entry.topics and topics[:1] != ("consulate",))
     speaks = 0 if language in entry.languages else 1 if not entry.languages else 2
     paid = {True: 0, None: 1, False: 2}[entry.free]
-    return (closed, min(covered), specific, speaks, paid)
+    return (closed, narrow, min(covered), specific, speaks, paid)
 
 
 def referrals(

@@ -74,3 +74,15 @@ def test_only_verified_numbers_of_the_country_are_offered():
         ],
     )
     assert best(tree, ("migrants",)) == []
+
+
+def test_a_consulate_is_not_recommended_first_unless_the_page_is_about_consulates():
+    tree = ContentTree(
+        nodes={},
+        hotlines=[
+            entry("embassy", ("consulate", "migrants")),
+            entry("unhcr", ("legal-aid",)),
+        ],
+    )
+    assert best(tree, ("migrants", "legal-aid")) == ["unhcr", "embassy"]
+    assert best(tree, ("consulate", "legal-aid")) == ["embassy", "unhcr"]
