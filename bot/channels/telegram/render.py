@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -89,8 +90,10 @@ def shape(reply: Reply) -> list[Reply]:
     ]
 
 
+@lru_cache(maxsize=4096)
 def keyboard(options: tuple[Option, ...]) -> InlineKeyboardMarkup | None:
-    """One topic per row, so long labels stay readable; "back" and "home" share the last row."""
+    """One topic per row, so long labels stay readable; "back" and "home" share the last row.
+    Remembered: the same pages bring the same buttons, and building them is not free."""
     if not options:
         return None
     rows: list[list[InlineKeyboardButton]] = []

@@ -186,3 +186,12 @@ async def test_a_huge_message_gets_an_answer(polling: Hotline, bot_api: BotApiSe
     api.push(tg.message(511, "паспорт " * 2000))
     await until(lambda: len(api.texts_to(511)) == 2)
     assert all(len(text) <= 4096 for text in api.texts_to(511))
+
+
+async def test_in_a_group_only_commands_get_the_notice(polling: Hotline, bot_api: BotApiServer):
+    api = bot_api.api
+    api.push(tg.message(-100600, "привет всем", chat_type="group", user_id=601))
+    api.push(tg.message(-100600, "/help", chat_type="group", user_id=601))
+    await until(lambda: len(api.texts_to(-100600)) == 1)
+    await asyncio.sleep(0.2)
+    assert len(api.texts_to(-100600)) == 1
