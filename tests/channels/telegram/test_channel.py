@@ -195,3 +195,19 @@ async def test_in_a_group_only_commands_get_the_notice(polling: Hotline, bot_api
     await until(lambda: len(api.texts_to(-100600)) == 1)
     await asyncio.sleep(0.2)
     assert len(api.texts_to(-100600)) == 1
+
+
+async def test_a_conversation_in_another_interface_language(
+    polling: Hotline, bot_api: BotApiServer
+):
+    api = bot_api.api
+    api.push(tg.message(512, "/start KG-en"))
+    await until(lambda: len(api.texts_to(512)) == 1)
+    assert api.texts_to(512)[0].startswith("Main menu")
+    api.push(tg.button(512, "open:urgent"))
+    await until(lambda: len(api.texts_to(512)) == 2)
+    urgent = api.sent[-1]
+    assert "Call first:\n102 " in urgent.text
+    labels = [b["text"] for row in urgent.reply_markup["inline_keyboard"] for b in row]
+    assert "Talk to a person now" in labels and "Main menu" in labels
+    assert "Start again" in [c["description"] for c in api.commands["en"]]
