@@ -150,7 +150,8 @@ class Outbox:
 
     def hand_over(self, channel: str, messages: list[Outgoing]) -> None:
         """Give committed, already-claimed messages to this process's sender."""
-        if messages:
+        # A sender that stopped meanwhile leaves them to the lease, like any claim.
+        if messages and channel in self._sending:
             self._handed.setdefault(channel, []).extend(messages)
             self.wake(channel)
 

@@ -24,18 +24,7 @@ def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     text = text.strip()
     if len(text) <= limit:
         return [text] if text else []
-    parts: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit):
-        joined = f"{current}\n\n{piece}" if current else piece
-        if len(joined) <= limit:
-            current = joined
-        else:
-            parts.append(current)
-            current = piece
-    if current:
-        parts.append(current)
-    return parts
+    return _pack(_pieces(text, limit), "\n\n", limit)
 
 
 def _pieces(text: str, limit: int) -> list[str]:
@@ -59,6 +48,7 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def _pack(smaller: list[str], separator: str, limit: int) -> list[str]:
+    """Join pieces with the separator into as few parts under the limit as they allow."""
     packed: list[str] = []
     current = ""
     for piece in smaller:
