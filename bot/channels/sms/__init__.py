@@ -1,0 +1,1 @@
+"""The hotline over plain SMS: gateways (one module each) and SMS rendering."""
