@@ -84,13 +84,17 @@ class Hotline:
                 log.exception("housekeeping failed")
             await asyncio.sleep(HOUSEKEEPING_EVERY)
 
-    async def close(self) -> None:
+    async def stop_channels(self) -> None:
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._housekeeping
+            self._housekeeping = None
         if self.telegram is not None:
             await self.telegram.close()
+
+    async def close(self) -> None:
+        await self.stop_channels()
         await self.database.close()
 
 
@@ -153,6 +157,8 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
         yield
         if hotline is None:
             await built.close()
+        else:  # the caller's hotline: stop what started here, keep the rest open for it
+            await built.stop_channels()
 
     app = FastAPI(
         title="Migrant information hotline", lifespan=lifespan, docs_url=None, redoc_url=None

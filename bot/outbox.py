@@ -236,7 +236,16 @@ class Outbox:
         def work(connection: Connection) -> None:
             connection.execute(_MARK_SENT, sent)
             if traced:
-                connection.execute(_TRACE, traced)
+                # A person may have erased themselves while their reply was on its way.
+                asked = {row["contact_id"] for row in traced}
+                present = set(
+                    connection.execute(
+                        sa.select(contacts.c.id).where(contacts.c.id.in_(asked))
+                    ).scalars()
+                )
+                kept = [row for row in traced if row["contact_id"] in present]
+                if kept:
+                    connection.execute(_TRACE, kept)
 
         await self.database.run(work)
 

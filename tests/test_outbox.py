@@ -259,3 +259,23 @@ async def test_while_a_sender_runs_replies_go_straight_to_it_already_claimed(hot
     assert await hotline.outbox.release_claims() == 1
     assert await hotline.outbox.dispatch_once(channel) == 1
     assert len(channel.sent) == 2
+
+
+async def test_a_reply_delivered_after_the_person_erased_themselves_is_recorded_safely(hotline):
+    await queue_one(hotline)
+    await queue_one(hotline, "+77010000009")
+    claimed = await hotline.outbox.claim("sms")
+    erased = claimed[0].contact_id
+    await hotline.database.run(
+        lambda connection: connection.execute(
+            Contact.__table__.delete().where(Contact.__table__.c.id == erased)
+        )
+    )
+    for message in claimed:
+        await hotline.outbox.mark_sent(message, "77")
+    refs = await hotline.database.run(
+        lambda connection: (
+            connection.execute(sa.select(ChatMessage.__table__.c.contact_id)).scalars().all()
+        )
+    )
+    assert refs == [claimed[1].contact_id]
