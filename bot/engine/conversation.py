@@ -276,7 +276,7 @@ class Conversation:
         text = _("Main menu. Choose a topic, or write your question in your own words.")
         if note:
             text = f"{note}\n\n{text}"
-        return Outcome(state, [self._reply(state, text, self._home_options(state))])
+        return self._with_menu(state, text)
 
     def _help(self, state: State) -> Outcome:
         _ = self._gettext(state)
@@ -287,7 +287,7 @@ class Conversation:
             "Commands: /menu main menu, /language language, /country country, "
             "/operator talk to a person, /stop no news from us, /forget erase my data."
         )
-        return Outcome(state, [self._reply(state, text, self._home_options(state))])
+        return self._with_menu(state, text)
 
     def _back(self, state: State) -> Outcome:
         if state.trail:
@@ -302,7 +302,7 @@ class Conversation:
             "I could not read a question in this message. Write in words what happened or "
             "what you want to know, or choose a topic."
         )
-        return Outcome(state, [self._reply(state, text, self._home_options(state))])
+        return self._with_menu(state, text)
 
     def _attachment(self, state: State, kind: str) -> Outcome:
         _ = self._gettext(state)
@@ -322,7 +322,7 @@ class Conversation:
                 "I can read only text messages and buttons. Please write your question in "
                 "words, or choose a topic."
             )
-        return Outcome(state, [self._reply(state, text, self._home_options(state))])
+        return self._with_menu(state, text)
 
     def _stop(self, state: State) -> Outcome:
         _ = self._gettext(state)
@@ -330,7 +330,7 @@ class Conversation:
             "Done: the hotline will not send you news or reminders. It still answers "
             "whenever you write to it."
         )
-        return Outcome(state, [self._reply(state, text, self._home_options(state))], opt_out=True)
+        return replace(self._with_menu(state, text), opt_out=True)
 
     def _forget(self, state: State, *, confirmed: bool) -> Outcome:
         _ = self._gettext(state)
@@ -500,6 +500,10 @@ class Conversation:
             for node_id in node_ids
             if node_id in self.tree.nodes
         )
+
+    def _with_menu(self, state: State, text: str) -> Outcome:
+        """One reply: the text, with the main menu's topics as its options."""
+        return Outcome(state, [self._reply(state, text, self._home_options(state))])
 
     def _home_options(self, state: State) -> tuple[Option, ...]:
         return self._node_options(state, self.tree.top)

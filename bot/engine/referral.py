@@ -48,8 +48,5 @@ def referrals(
     lines = [
         Line(e, is_open(e, at), next_change(e, at)) if at else Line(e, None, None) for e in entries
     ]
-    order = {id(line): n for n, line in enumerate(lines)}  # the directory's order breaks ties
-    return sorted(
-        lines,
-        key=lambda line: (*_rank(line.entry, topics, language, line.open_now), order[id(line)]),
-    )
+    # The sort is stable: the directory's own order breaks ties.
+    return sorted(lines, key=lambda line: _rank(line.entry, topics, language, line.open_now))

@@ -74,7 +74,7 @@ class _Skipped:
 
 # pydantic keeps parametrized generic models only while something refers to them, and aiogram
 # builds Response[...] for every call it reads: without these references each send paid for a
-# new model class (about a tenth of the service's time under load, measured with py-spy).
+# new model class (8% of the samples in a py-spy profile under scripts/bench_telegram.py).
 _RESPONSE_MODELS = [
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (
@@ -121,8 +121,8 @@ class TelegramChannel:
         they could not be, so the caller does not acknowledge the update.
 
         Three kinds of update, routed by hand: aiogram's Dispatcher (middlewares, FSM context,
-        filters) cost about 0.5 ms an update here, as much as the engine and storage together
-        (measured in-process, 1,500 updates through each)."""
+        filters) cost about 0.27 ms an update here, almost half again what engine and storage
+        take (scripts/bench_telegram_handle.py)."""
         if update.message is not None:
             if update.message.chat.type != "private":
                 await self._in_group(update.message, update)
