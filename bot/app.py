@@ -13,7 +13,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
+from starlette.routing import Route
 
+import bot.channels.sms.gateways  # noqa: F401 - registers the SMS gateways
+from bot.channels.sms.channel import SmsChannel
 from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
 from bot.channels.telegram.webhook import webhook_route
 from bot.content.loader import load_tree
@@ -44,6 +48,7 @@ class Hotline:
     switchboard: Switchboard
     catalogs: Catalogs
     telegram: TelegramChannel | None = None
+    sms: SmsChannel | None = None
 
     schema_current: bool = False
     _housekeeping: asyncio.Task[None] | None = None
@@ -74,6 +79,11 @@ class Hotline:
                 settings.telegram_webhook_secret.get_secret_value(),
             )
             log.info("Telegram is on (webhook)")
+        if self.sms is None:
+            log.info("SMS is off: set HOTLINE_SMS_GATEWAY to turn it on")
+        else:
+            self.sms.start()
+            log.info("SMS is on (%s gateway)", settings.sms_gateway)
         self._housekeeping = asyncio.create_task(self._keep_house(), name="housekeeping")
 
     async def _keep_house(self) -> None:
@@ -92,6 +102,8 @@ class Hotline:
             self._housekeeping = None
         if self.telegram is not None:
             await self.telegram.close()
+        if self.sms is not None:
+            await self.sms.close()
 
     async def close(self) -> None:
         await self.stop_channels()
@@ -132,6 +144,11 @@ def build(settings: Settings) -> Hotline:
             default_language=settings.default_language,
             per_second=settings.telegram_max_per_second,
         )
+    sms = None
+    if settings.sms_gateway:
+        sms = SmsChannel.from_settings(
+            settings, switchboard=switchboard, outbox=outbox, catalogs=catalogs
+        )
     return Hotline(
         settings=settings,
         database=database,
@@ -142,6 +159,7 @@ def build(settings: Settings) -> Hotline:
         switchboard=switchboard,
         catalogs=catalogs,
         telegram=telegram,
+        sms=sms,
     )
 
 
@@ -174,6 +192,9 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
             )
         )
 
+    if settings.sms_gateway:
+        app.router.routes.extend(sms_routes(settings.sms_gateway))
+
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
         built: Hotline = request.app.state.hotline
@@ -192,3 +213,19 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     return app
+
+
+def sms_routes(gateway: str) -> list[Route]:
+    """The gateway's endpoints, served by the running SMS channel (built at start-up)."""
+
+    async def receive(request: Request) -> Response:
+        built: Hotline | None = getattr(request.app.state, "hotline", None)
+        if built is None or built.sms is None:
+            return JSONResponse({"detail": "the SMS channel is starting"}, status_code=503)
+        return await built.sms.receive(request)
+
+    base = f"/sms/{gateway}"
+    return [
+        Route(base, receive, methods=["GET", "POST"]),
+        Route(f"{base}/report", receive, methods=["GET", "POST"]),
+    ]

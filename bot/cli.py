@@ -61,9 +61,14 @@ class TerminalSender:
 
     channel = "cli"
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply, *, ref: str = "") -> None:
         click.echo(reply.text)
-        for number, option in enumerate(reply.options, start=1):
+        number = 0  # numbered as the engine reads numbers: "back" is 0, the rest from 1
+        for option in reply.options:
+            if option.data == "back":
+                click.echo(f"  0. {option.label}")
+                continue
+            number += 1
             click.echo(f"  {number}. {option.label}")
         click.echo("")
 

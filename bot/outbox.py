@@ -62,8 +62,9 @@ class SendError(Exception):
 class Sender(Protocol):
     channel: str
 
-    async def send(self, address: str, reply: Reply) -> str | None:
-        """Deliver one reply; returns the channel's id of the message in the chat, if any."""
+    async def send(self, address: str, reply: Reply, *, ref: str) -> str | None:
+        """Deliver one reply; `ref` is the outbox id, for channels that report delivery later.
+        Returns the channel's id of the message in the chat, if any (kept for /forget)."""
         ...
 
 
@@ -249,6 +250,43 @@ class Outbox:
 
         await self.database.run(work)
 
+    async def record_delivery(
+        self,
+        *,
+        channel: str,
+        ref: str,
+        delivery: str,
+        detail: str | None = None,
+        invalid_number: bool = False,
+    ) -> bool:
+        """A channel's report on a message it sent (an SMS delivery report). False when no
+        message of the channel has that ref (a stale or forged report changes nothing)."""
+        if not ref.isdigit() or len(ref) > 18:
+            return False
+
+        def work(connection: Connection) -> bool:
+            row = connection.execute(
+                sa.select(outbox.c.contact_id).where(
+                    outbox.c.id == int(ref), outbox.c.channel == channel
+                )
+            ).first()
+            if row is None:
+                return False
+            values: dict[str, object] = {"delivery": delivery, "delivery_at": utcnow()}
+            if delivery == "failed":
+                values["error"] = (detail or "not delivered")[:200]
+            connection.execute(outbox.update().where(outbox.c.id == int(ref)).values(**values))
+            if invalid_number and row.contact_id is not None:
+                connection.execute(
+                    contacts.update()
+                    .where(contacts.c.id == row.contact_id)
+                    .values(unreachable_at=utcnow())
+                )
+                drop_queued(connection, row.contact_id)
+            return True
+
+        return await self.database.run(work)
+
     async def mark_failed(self, message: Outgoing, error: SendError) -> None:
         await self.database.run(lambda connection: self._mark_failed(connection, message, error))
 
@@ -317,7 +355,7 @@ class Outbox:
     async def _send_one(self, sender: Sender, message: Outgoing) -> SendError | None:
         """Send and record the outcome; returns the error if the message did not go."""
         try:
-            chat_message_id = await sender.send(message.address, message.reply)
+            chat_message_id = await sender.send(message.address, message.reply, ref=str(message.id))
         except SendError as error:
             log.warning(
                 "send failed", extra={"outbox_id": message.id, "retryable": error.retryable}

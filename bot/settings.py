@@ -72,6 +72,56 @@ class Settings(BaseSettings):
         "PUBLIC_URL/telegram/webhook.",
     )
 
+    sms_gateway: Literal["", "kannel", "twilio", "generic"] = Field(
+        default="",
+        description="SMS gateway: kannel, twilio or generic (JSON relay); empty: SMS is off.",
+    )
+    sms_sender: str = Field(
+        default="",
+        max_length=20,
+        description="The number or name SMS are sent from (empty: the gateway's default).",
+    )
+    sms_relay_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Secret the gateway must present on every request to /sms/<gateway> "
+        "(Kannel: key= in the URL; generic: the HMAC key). Required when SMS is on.",
+    )
+    sms_max_per_second: float = Field(
+        default=5, gt=0, le=1000, description="SMS handed to the gateway per second, overall."
+    )
+    sms_segment_budget: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Most SMS segments one page may cost; longer answers are paged (send +).",
+    )
+    sms_callback_url: str = Field(
+        default="",
+        description="The address gateways reach the hotline at, for delivery reports (empty: "
+        "PUBLIC_URL, else http://HOST:PORT).",
+    )
+    kannel_sendsms_url: str = Field(
+        default="http://127.0.0.1:13013/cgi-bin/sendsms",
+        description="Kannel: smsbox's sendsms address.",
+    )
+    kannel_username: str = Field(default="", description="Kannel: the sendsms-user's username.")
+    kannel_password: SecretStr = Field(
+        default=SecretStr(""), description="Kannel: the sendsms-user's password."
+    )
+    twilio_account_sid: str = Field(default="", description="Twilio: the account SID (AC...).")
+    twilio_auth_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Twilio: the auth token; signs webhooks (X-Twilio-Signature) and sending.",
+    )
+    twilio_api_base: str = Field(
+        default="https://api.twilio.com",
+        description="Twilio: the REST API (another address for a Twilio-compatible provider).",
+    )
+    generic_send_url: str = Field(
+        default="",
+        description="Generic gateway: where outgoing SMS are POSTed as signed JSON.",
+    )
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _secret_token_chars(cls, value: SecretStr) -> SecretStr:
@@ -80,7 +130,14 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
-    @field_validator("telegram_api_base", "public_url")
+    @field_validator(
+        "telegram_api_base",
+        "public_url",
+        "sms_callback_url",
+        "kannel_sendsms_url",
+        "twilio_api_base",
+        "generic_send_url",
+    )
     @classmethod
     def _web_address(cls, value: str) -> str:
         if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
@@ -97,6 +154,31 @@ class Settings(BaseSettings):
                     "HOTLINE_TELEGRAM_MODE=webhook needs HOTLINE_TELEGRAM_WEBHOOK_SECRET"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _sms_needs_gateway_settings(self) -> Settings:
+        if not self.sms_gateway:
+            return self
+        name = self.sms_gateway
+        if not self.sms_relay_key.get_secret_value():
+            raise ValueError(f"HOTLINE_SMS_GATEWAY={name} needs HOTLINE_SMS_RELAY_KEY")
+        needed = {
+            "kannel": ["kannel_sendsms_url"],
+            "twilio": ["twilio_account_sid", "twilio_auth_token", "sms_sender"],
+            "generic": ["generic_send_url"],
+        }[name]
+        for field in needed:
+            value = getattr(self, field)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if not value:
+                raise ValueError(f"HOTLINE_SMS_GATEWAY={name} needs HOTLINE_{field.upper()}")
+        return self
+
+    @property
+    def callback_base(self) -> str:
+        """Where gateways reach this service (delivery reports)."""
+        return self.sms_callback_url or self.public_url or f"http://{self.host}:{self.port}"
 
     @field_validator("log_level")
     @classmethod

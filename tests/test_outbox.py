@@ -25,7 +25,7 @@ class Channel:
         self.failures = list(failures)
         self.sent: list[tuple[str, Reply]] = []
 
-    async def send(self, address: str, reply: Reply) -> None:
+    async def send(self, address: str, reply: Reply, *, ref: str = "") -> None:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((address, reply))
@@ -138,7 +138,7 @@ async def test_other_channels_messages_are_left_alone(hotline):
 
 async def test_the_sender_loop_sends_when_woken_and_survives_a_failing_sender(hotline):
     class Flaky(Channel):
-        async def send(self, address: str, reply: Reply) -> None:
+        async def send(self, address: str, reply: Reply, *, ref: str = "") -> None:
             if not self.sent and not getattr(self, "failed", False):
                 self.failed = True
                 raise RuntimeError("first call breaks")
@@ -181,7 +181,7 @@ async def test_one_address_keeps_its_order_while_others_go_on(hotline):
     await queue_one(hotline, "+77010000002")
 
     class FirstAddressFailsOnce(Channel):
-        async def send(self, address: str, reply: Reply) -> None:
+        async def send(self, address: str, reply: Reply, *, ref: str = "") -> None:
             if address.endswith("1") and not self.failures:
                 self.failures.append(True)
                 raise SendError("gateway 503", retryable=True)
@@ -210,7 +210,7 @@ async def test_deliveries_are_recorded_with_their_chat_message_ids(hotline):
         await queue_one(hotline, f"+7701000000{n}")
 
     class Numbered(Channel):
-        async def send(self, address: str, reply: Reply) -> str:
+        async def send(self, address: str, reply: Reply, *, ref: str = "") -> str:
             self.sent.append((address, reply))
             return str(len(self.sent))
 
@@ -244,7 +244,7 @@ async def test_while_a_sender_runs_replies_go_straight_to_it_already_claimed(hot
         await sending
 
     class Hangs(Channel):
-        async def send(self, address: str, reply: Reply) -> None:
+        async def send(self, address: str, reply: Reply, *, ref: str = "") -> None:
             await asyncio.Event().wait()
 
     dying = asyncio.create_task(hotline.outbox.run(Hangs(), idle=60))

@@ -55,11 +55,46 @@ _COMMANDS = {
     "/forget": "forget",
     "удалить": "forget",
     "forget": "forget",
-    # SMS keywords too: after STOP the hotline starts nothing itself.
+    # SMS keywords too: after STOP the hotline starts nothing itself (and on SMS, where
+    # STOP is the carriers' opt-out word, sends nothing at all until START).
     "/stop": "stop",
     "стоп": "stop",
     "stop": "stop",
+    "stopall": "stop",
+    "unsubscribe": "stop",
+    "отписаться": "stop",
+    "тоқта": "stop",  # kk
+    "токта": "stop",
+    "токто": "stop",  # ky
+    "токтот": "stop",
+    "бас": "stop",  # tg
+    "toʻxta": "stop",  # uz
+    "to'xta": "stop",
+    "toxta": "stop",
+    "тўхта": "stop",
+    "bes": "stop",  # tk
+    "توقف": "stop",  # fa, ps
+    "unstop": "start",
+    "бастау": "start",  # kk
+    "башта": "start",  # ky
+    "оғоз": "start",  # tg
+    "boshla": "start",  # uz
+    "бошла": "start",
+    "başla": "start",  # tk
+    "basla": "start",
+    # Latin letters make an SMS two to three times cheaper; Cyrillic again on request.
+    "latin": "latin:on",
+    "латиница": "latin:on",
+    "латиницей": "latin:on",
+    "lotin": "latin:on",
+    "cyrillic": "latin:off",
+    "кириллица": "latin:off",
+    "кириллицей": "latin:off",
+    "kirill": "latin:off",
 }
+# Channels where STOP silences the hotline entirely until START (SMS: carriers require it,
+# and gateways such as Twilio refuse to send after STOP anyway).
+SILENT_AFTER_STOP = frozenset({"sms"})
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 
 Gettext = Callable[[str], str]
@@ -95,7 +130,8 @@ class Conversation:
     # -- entry point -------------------------------------------------------------------------
 
     def respond(self, state: State, inbound: Inbound) -> Outcome:
-        state = replace(state, trail=list(state.trail), options=list(state.options))
+        # A new answer replaces whatever pages of the last one were still waiting.
+        state = replace(state, trail=list(state.trail), options=list(state.options), pages=[])
         # Read by the directory lines; respond() never awaits, so calls cannot interleave.
         self._now = inbound.received_at
         if state.language is None and inbound.language_hint in LANGUAGES:
@@ -110,7 +146,7 @@ class Conversation:
         if inbound.attachment and not action and not text.strip():
             outcome = self._attachment(state, inbound.attachment)
         elif action:
-            outcome = self._act(state, action)
+            outcome = self._act(state, action, inbound.channel)
         elif stems_ru(text):
             outcome = self._answer(state, text)
         elif not state.started:
@@ -139,8 +175,10 @@ class Conversation:
             index = int(number.group(1))
             if index == 0:
                 return "back"
-            if 1 <= index <= len(state.options):
-                return state.options[index - 1][1]
+            # Numbered as on SMS and in the terminal: "back" is 0, the rest count from 1.
+            numbered = [data for _, data in state.options if data != "back"]
+            if 1 <= index <= len(numbered):
+                return numbered[index - 1]
             return "no-such-number"
         return None
 
@@ -179,10 +217,10 @@ class Conversation:
 
     # -- actions -----------------------------------------------------------------------------
 
-    def _act(self, state: State, action: str) -> Outcome:
+    def _act(self, state: State, action: str, channel: str = "") -> Outcome:
         kind, _, value = action.partition(":")
         if kind == "start":
-            return self._start(state)
+            return replace(self._start(state), opt_in=True)
         if kind == "home":
             return self._home(state)
         if kind == "back":
@@ -211,13 +249,24 @@ class Conversation:
         if kind == "forget":
             return self._forget(state, confirmed=value == "yes")
         if kind == "stop":
-            return self._stop(state)
+            return self._stop(state, silent=channel in SILENT_AFTER_STOP)
+        if kind == "latin":
+            state.latin = value == "on"
+            _ = self._gettext(state)
+            if state.latin:
+                text = _(
+                    "Done: I will write SMS in Latin letters, so they cost less. "
+                    "To go back, send CYRILLIC."
+                )
+            else:
+                text = _("Done: I will write in the usual letters again.")
+            return self._with_menu(state, text)
         if kind == "no-such-number":
             _ = self._gettext(state)
             text = _(
                 "There is no such number in the list. Send a number from 1 to {last}, "
                 "or write your question."
-            ).format(last=len(state.options))
+            ).format(last=sum(data != "back" for _, data in state.options))
             options = tuple(Option(label, data) for label, data in state.options)
             return Outcome(state, [self._reply(state, text, options)])
         if kind == "unknown-command":
@@ -324,8 +373,13 @@ class Conversation:
             )
         return self._with_menu(state, text)
 
-    def _stop(self, state: State) -> Outcome:
+    def _stop(self, state: State, *, silent: bool) -> Outcome:
         _ = self._gettext(state)
+        if silent:
+            text = _(
+                "Done: you will get no more messages from the hotline. To start again, send START."
+            )
+            return Outcome(state, [self._reply(state, text)], opt_out=True)
         text = _(
             "Done: the hotline will not send you news or reminders. It still answers "
             "whenever you write to it."

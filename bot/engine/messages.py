@@ -101,6 +101,10 @@ class State:
     options: list[list[str]] = field(default_factory=list)  # last reply's [label, data]
     question: str | None = None  # the last unanswered question, to pass to a person
     started: bool = False
+    # The rest of a long answer on a channel that pages it (SMS), sent one page per "+".
+    pages: list[str] = field(default_factory=list)
+    # The person asked for Latin letters (an SMS in Latin letters costs half as much or less).
+    latin: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -120,3 +124,5 @@ class Outcome:
     erase: bool = False
     # The person asked for no messages the hotline starts itself (campaigns, reminders).
     opt_out: bool = False
+    # The person asked to start again (START): a channel that went silent after STOP resumes.
+    opt_in: bool = False

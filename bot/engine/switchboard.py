@@ -9,12 +9,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from bot.engine.conversation import Conversation
+from bot.engine.conversation import SILENT_AFTER_STOP, Conversation
 from bot.engine.messages import Escalation, Inbound, Outcome, Reply, State
 from bot.outbox import Outbox, Outgoing, drop_queued
 from bot.storage.crypto import Vault
@@ -44,6 +45,19 @@ DELETABLE_FOR = timedelta(hours=48)
 Shaper = Callable[[Reply], list[Reply]]
 
 
+class Pager(Protocol):
+    """A channel that sends long replies a page at a time (SMS): the person asks for more."""
+
+    def pages(self, reply: Reply, *, latin_letters: bool = False) -> list[str]:
+        """The reply as finished page texts, options included (in Latin letters if the
+        person asked for them: cheaper on SMS)."""
+        ...
+
+    def asks_more(self, text: str) -> bool:
+        """Whether the message asks for the next page ("+")."""
+        ...
+
+
 class Statements:
     """The statements every message runs, built once per SQL dialect: building SQLAlchemy
     statements costs more than running them on SQLite."""
@@ -60,7 +74,12 @@ class Statements:
             .on_conflict_do_nothing(index_elements=["channel", "message_key"])
         )
         self.load = (
-            sa.select(contacts.c.id, conversations.c.state_enc, contacts.c.unreachable_at)
+            sa.select(
+                contacts.c.id,
+                conversations.c.state_enc,
+                contacts.c.unreachable_at,
+                contacts.c.opted_out_at,
+            )
             .select_from(contacts.outerjoin(conversations))
             .where(
                 contacts.c.channel == sa.bindparam("channel"),
@@ -91,6 +110,7 @@ class Switchboard:
         self.outbox = outbox
         self.sql = Statements(database.dialect)
         self.shapers: dict[str, Shaper] = {}
+        self.pagers: dict[str, Pager] = {}
 
     async def receive(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; returns the replies queued for it ([] for a repeat)."""
@@ -121,11 +141,26 @@ class Switchboard:
         are added to `handed` (given to it only once the transaction has committed)."""
         if inbound.message_id is not None and not self._first_time(connection, inbound):
             return None
-        contact_id, state = self._load(connection, inbound)
+        contact_id, state, opted_out = self._load(connection, inbound)
         if inbound.received_at is None:
             inbound = replace(inbound, received_at=utcnow())
-        outcome = self.conversation.respond(state, inbound)
+        pager = self.pagers.get(inbound.channel)
+        if pager is not None and state.pages and pager.asks_more(inbound.text or ""):
+            outcome = self._next_page(state)
+        else:
+            outcome = self.conversation.respond(state, inbound)
+            if pager is not None:
+                outcome = self._paged(pager, outcome)
         replies = outcome.replies
+        if inbound.channel in SILENT_AFTER_STOP and opted_out and not outcome.opt_out:
+            if outcome.opt_in:
+                connection.execute(
+                    contacts.update().where(contacts.c.id == contact_id).values(opted_out_at=None)
+                )
+            else:
+                # STOP on SMS means nothing more is sent until START; what they wrote still
+                # counts (a danger message is recorded for the operators).
+                replies = []
         if outcome.erase:
             retract = self._deletable(connection, contact_id)
             if inbound.chat_message_id is not None:
@@ -155,6 +190,24 @@ class Switchboard:
             )
         )
         return outcome
+
+    @staticmethod
+    def _next_page(state: State) -> Outcome:
+        page, *rest = state.pages
+        return Outcome(
+            replace(state, pages=rest), [Reply(text=page, language=state.language or "ru")]
+        )
+
+    @staticmethod
+    def _paged(pager: Pager, outcome: Outcome) -> Outcome:
+        """The first page of each reply goes now; the rest wait in the session for "+"."""
+        sent: list[Reply] = []
+        waiting: list[str] = []
+        for reply in outcome.replies:
+            first, *rest = pager.pages(reply, latin_letters=outcome.state.latin) or [""]
+            sent.append(replace(reply, text=first, options=(), summary=None))
+            waiting += rest
+        return replace(outcome, state=replace(outcome.state, pages=waiting), replies=sent)
 
     def _shape(self, channel: str, replies: list[Reply]) -> list[Reply]:
         shaper = self.shapers.get(channel)
@@ -240,7 +293,8 @@ class Switchboard:
         )
         return result.rowcount == 1
 
-    def _load(self, connection: Connection, inbound: Inbound) -> tuple[int, State]:
+    def _load(self, connection: Connection, inbound: Inbound) -> tuple[int, State, bool]:
+        """The person's contact id, session, and whether they opted out."""
         address_hash = self.vault.lookup(inbound.address)
         row = connection.execute(
             self.sql.load, {"channel": inbound.channel, "address_hash": address_hash}
@@ -255,16 +309,17 @@ class Switchboard:
                     "created_at": utcnow(),
                 },
             )
-            return result.inserted_primary_key[0], State()
-        contact_id, state_enc, unreachable_at = row
+            return result.inserted_primary_key[0], State(), False
+        contact_id, state_enc, unreachable_at, opted_out_at = row
         if unreachable_at is not None:
             # They write to us, so they can be written to again (unblocked the bot).
             connection.execute(
                 contacts.update().where(contacts.c.id == contact_id).values(unreachable_at=None)
             )
+        opted_out = opted_out_at is not None
         if state_enc is None:
-            return contact_id, State()
-        return contact_id, State.from_json(json.loads(self.vault.open(state_enc)))
+            return contact_id, State(), opted_out
+        return contact_id, State.from_json(json.loads(self.vault.open(state_enc))), opted_out
 
     def _erase(self, connection: Connection, contact_id: int) -> None:
         """Everything about the person goes: contact, session, requests, unsent messages."""

@@ -100,6 +100,9 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     error: str | None = Field(default=None, max_length=200)
+    # What the channel reported after sending (SMS delivery reports): delivered, failed, pending.
+    delivery: str | None = Field(default=None, max_length=16)
+    delivery_at: datetime | None = None
 
 
 class EscalationRequest(SQLModel, table=True):

@@ -109,7 +109,7 @@ async def test_replies_wait_in_the_outbox_until_sent(hotline):
         channel = "sms"
         sent: list = []
 
-        async def send(self, address, reply):
+        async def send(self, address, reply, *, ref=""):
             self.sent.append((address, reply))
 
     sender = Recorder()

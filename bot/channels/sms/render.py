@@ -4,13 +4,18 @@ most a few segments, and options as numbered lines ("1 Права 2 Работа
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from bot.channels.sms.segments import segments
-from bot.engine.messages import Reply
+from anyascii import anyascii
+
+from bot.channels.sms.segments import encoding, segments
+from bot.engine.messages import Option, Reply
 
 DEFAULT_BUDGET = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?…:])\s+|\n+")
+# Languages still readable in Latin letters; Dari and Pashto are not, so they stay as written.
+LATIN_READABLE = frozenset({"ru", "kk", "ky", "tg", "uz", "tk", "en"})
 
 
 @dataclass(frozen=True)
@@ -92,3 +97,30 @@ def _fit(sentence: str, more: str, budget: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def latin(reply: Reply) -> Reply:
+    """The reply in GSM-7 letters (Cyrillic transliterated), for a person who asked for Latin
+    letters: a GSM-7 SMS holds 160 characters instead of 70."""
+    if reply.language not in LATIN_READABLE:
+        return reply
+    return replace(
+        reply,
+        text=_gsm7(reply.text),
+        summary=_gsm7(reply.summary) if reply.summary else reply.summary,
+        options=tuple(Option(_gsm7(o.label), o.data) for o in reply.options),
+    )
+
+
+def _gsm7(text: str) -> str:
+    return "".join(_letter(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _letter(ch: str) -> str:
+    if encoding(ch) == "gsm7":
+        return ch
+    # anyascii spells Cyrillic the usual way (ж zh, ш sh, қ q) and ʻ as a backquote, which
+    # GSM-7 lacks; whatever is left outside GSM-7 becomes an apostrophe.
+    spelled = anyascii(ch).replace("`", "'")
+    return spelled if encoding(spelled) == "gsm7" else "'"

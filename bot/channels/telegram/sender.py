@@ -47,7 +47,7 @@ class TelegramSender:
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self._paused_until = 0.0
 
-    async def send(self, address: str, reply: Reply) -> str | None:
+    async def send(self, address: str, reply: Reply, *, ref: str = "") -> str | None:
         try:
             chat_id = int(address)
         except ValueError:

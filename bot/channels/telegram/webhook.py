@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
+from bot.web import read_capped
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
@@ -21,16 +22,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 def _problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
-
-
-async def _read_capped(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it grows past the limit (whatever Content-Length claims)."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 def webhook_route(channel_of: Callable[[Request], TelegramChannel | None], secret: str) -> Route:
@@ -48,7 +39,7 @@ def webhook_route(channel_of: Callable[[Request], TelegramChannel | None], secre
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY:
             return _problem(413, "update too large")
-        body = await _read_capped(request, MAX_BODY)
+        body = await read_capped(request, MAX_BODY)
         if body is None:
             return _problem(413, "update too large")
         try:
