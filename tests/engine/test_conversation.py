@@ -82,6 +82,27 @@ def test_numbers_choose_options_and_zero_goes_back(conversation):
     assert home.state.node is None and home.state.trail == []
 
 
+def test_numbers_after_back_count_on_as_they_are_shown(conversation):
+    # An article's options end with Back and Main menu; Back is 0, so Main menu is the number
+    # right after the last topic, as SMS and the terminal show them.
+    state = State(language="ru", country_asked=True, started=True)
+    article = say(conversation, state, option="open:work/permit")
+    shown = [data for data in datas(article) if data != "back"]
+    assert shown[-1] == "home"
+    home = say(conversation, article.state, str(len(shown)))
+    assert home.state.node is None
+    beyond = say(conversation, article.state, str(len(shown) + 1))
+    assert f"от 1 до {len(shown)} " in beyond.replies[0].text
+
+
+def test_start_asks_to_resume_and_stop_words_opt_out(conversation):
+    state = State(language="ru", country_asked=True, started=True)
+    assert say(conversation, state, "START").opt_in
+    for word in ("стоп", "STOP", "тоқта", "bes"):
+        stopped = say(conversation, state, word)
+        assert stopped.opt_out and stopped.replies
+
+
 def test_back_walks_the_trail_and_then_reaches_the_menu(conversation):
     state = State(language="ru", country_asked=True, started=True)
     for node in ("trafficking", "trafficking/passport-taken", "trafficking/victim-help"):

@@ -7,13 +7,13 @@ gateways sign them.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp
 import httpx
 from aiohttp import web
 from twilio.request_validator import RequestValidator
@@ -47,7 +47,8 @@ def make_app(gateway: Gateway) -> web.Application:
     async def twilio_messages(request: web.Request) -> web.Response:
         if request.match_info["account"] != gateway.account:
             return _twilio_error(404, 20404, "The requested resource was not found")
-        expected = aiohttp.BasicAuth(gateway.account, gateway.token).encode()
+        credentials = f"{gateway.account}:{gateway.token}".encode()
+        expected = "Basic " + base64.b64encode(credentials).decode()
         if request.headers.get("Authorization") != expected:
             return _twilio_error(401, 20003, "Authenticate")
         form = await request.post()
