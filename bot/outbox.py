@@ -266,12 +266,16 @@ class Outbox:
 
         def work(connection: Connection) -> bool:
             row = connection.execute(
-                sa.select(outbox.c.contact_id).where(
+                sa.select(outbox.c.contact_id, outbox.c.delivery).where(
                     outbox.c.id == int(ref), outbox.c.channel == channel
                 )
             ).first()
             if row is None:
                 return False
+            if delivery == "pending" and row.delivery in ("delivered", "failed"):
+                # Reports can arrive out of order (Kannel's "accepted by the SMSC" after
+                # "delivered"): a final outcome is never undone by an interim one.
+                return True
             values: dict[str, object] = {"delivery": delivery, "delivery_at": utcnow()}
             if delivery == "failed":
                 values["error"] = (detail or "not delivered")[:200]

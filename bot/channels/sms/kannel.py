@@ -85,6 +85,37 @@ BAD_NUMBER_ANSWERS = (
 NOT_ROUTABLE = "not routable"  # 403 when bearerbox has no SMSC that takes the number
 
 
+class _HideSendsmsQuery(logging.Filter):
+    """httpx logs every request's URL at INFO, and a sendsms URL holds the number, the text and
+    the password: those lines keep only the address."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addresses: set[tuple[str, int | None, str]] = set()
+
+    def add(self, url: str) -> None:
+        parsed = httpx.URL(url)
+        self.addresses.add((parsed.host, parsed.port, parsed.path))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._hide(arg) for arg in record.args)
+        return True
+
+    def _hide(self, arg: object) -> object:
+        if (
+            isinstance(arg, httpx.URL)
+            and arg.query
+            and (arg.host, arg.port, arg.path) in self.addresses
+        ):
+            return f"{arg.copy_with(query=None)}?…"
+        return arg
+
+
+_HIDE = _HideSendsmsQuery()
+logging.getLogger("httpx").addFilter(_HIDE)
+
+
 @register("kannel")
 class KannelGateway:
     name: ClassVar[str] = "kannel"
@@ -97,6 +128,7 @@ class KannelGateway:
         self.username = settings.kannel_username
         self.password = settings.kannel_password.get_secret_value()
         self.report_url = report_url
+        _HIDE.add(self.sendsms_url)
 
     # -- requests from smsbox --------------------------------------------------------------------
 
@@ -138,18 +170,19 @@ class KannelGateway:
             response = await self.client.get(self.sendsms_url, params=params)
         except httpx.HTTPError as error:
             raise network_error(error) from None
-        error = send_error(response)
-        if error is None:
+        status = response.status_code
+        if status < 300:
             # 202 "0: Accepted for delivery" or "3: Queued for later delivery": no id either way.
             return None
         answer = _answer(response)
         lowered = answer.lower()
-        if response.status_code == 403 and NOT_ROUTABLE in lowered:
-            # Not a credentials problem: no SMSC is configured to take this number.
+        log.warning("Kannel refused SMS %s (HTTP %d): %s", ref, status, answer)
+        if status == 403 and NOT_ROUTABLE in lowered:
+            # Not the credentials (403 too): no SMSC is configured to take this number.
             raise SendError(f"kannel: {answer}", retryable=False)
-        if response.status_code == 400 and any(part in lowered for part in BAD_NUMBER_ANSWERS):
-            error = send_error(response, unreachable=True) or error
-        log.warning("Kannel refused SMS %s (HTTP %d): %s", ref, response.status_code, answer)
+        bad_number = status == 400 and any(part in lowered for part in BAD_NUMBER_ANSWERS)
+        error = send_error(response, unreachable=bad_number)
+        assert error is not None  # every status from 300 on is an error
         raise SendError(
             f"{error} kannel: {answer}",
             retryable=error.retryable,
@@ -258,9 +291,10 @@ def _decode(octets: bytes, charset: str) -> str:
     if codec is None:
         raise Refused(400, f"unknown charset {charset[:40]!r}")
     try:
-        return octets.decode(codec)
+        text = octets.decode(codec)
     except UnicodeDecodeError:
         raise Refused(400, f"text is not valid {name}") from None
+    return text.removeprefix("\ufeff")  # a byte order mark some phones put first
 
 
 def _report(params: dict[str, list[bytes]]) -> Report:

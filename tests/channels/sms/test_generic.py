@@ -153,3 +153,16 @@ async def test_relay_errors(sms_service, status, code, outcome):
             table = Contact.__table__
             rows = await service.hotline.database.run(lambda c: c.execute(table.select()).all())
             assert rows[0].unreachable_at is not None
+
+
+async def test_a_late_interim_report_does_not_undo_delivery(sms_service):
+    async with sms_service("generic") as service:
+        body, headers = relay_request(service.gateway, GOOD)
+        await service.post("/sms/generic", body, headers)
+        await service.flush()
+        ref = service.gateway.sent[0].ref
+        for status in ("delivered", "pending"):
+            body, headers = relay_request(service.gateway, {"ref": ref, "status": status})
+            assert (await service.post("/sms/generic/report", body, headers)).status_code == 204
+        row = (await service.outbox_rows())[0]
+        assert row.delivery == "delivered"
