@@ -135,7 +135,6 @@ def match(lang: str | None, as_json: bool, text: str) -> None:
     from bot.content.loader import load_tree
     from bot.engine.conversation import Conversation
     from bot.language.catalogs import Catalogs
-    from bot.language.detect import detect
 
     settings = _settings()
     conversation = Conversation(
@@ -145,10 +144,11 @@ def match(lang: str | None, as_json: bool, text: str) -> None:
     )
     texts = (line.rstrip("\n") for line in sys.stdin) if text == "-" else iter([text])
     for item in texts:
-        matches = conversation.index.match(item, limit=5)
+        guess, reading = conversation.read(item)
+        matches = conversation.index.match(reading, limit=5)
         result = {
-            "language": lang or detect(item),
-            "urgent": conversation.triage.check(item) is not None,
+            "language": lang or (guess.language if guess else conversation.default_language),
+            "urgent": conversation.is_urgent(reading, guess),
             "matches": [{"node": m.node, "score": m.score} for m in matches],
         }
         if as_json:

@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 import phonenumbers
 from phonenumbers import shortnumberinfo
 
-from bot.content.contract import CONTRACT_NODES
+from bot.content.contract import CONTRACT_NODES, SAFETY_CORE
 from bot.content.hours import hours_problem
 from bot.content.loader import LANGUAGES
 from bot.content.model import HOTLINE_TOPICS, ContentTree, Node
@@ -25,6 +25,7 @@ MAX_SUMMARY_CHARS = 130
 # "1. " or "2) " opening a line numbers a step; it is not a figure.
 _STEP_NUMBER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]")
 _DIGITS = re.compile(r"\d+(?:[ .,:/-]\d+)*")
+_DIGIT_RUN = re.compile(r"\d+")
 _TOPIC_LIST = ", ".join(sorted(HOTLINE_TOPICS))
 # Real countries and territories with their own numbering (not EU, ZZ, QO).
 _COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
@@ -97,10 +98,16 @@ def undeclared_figures(wording: str, declared: list[str]) -> list[str]:
     return [match.group() for match in _DIGITS.finditer(rest)]
 
 
+def _language_of(where: str) -> str:
+    """The language of a piece named by _texts_of ("kk.md", "summary kk")."""
+    return where.removesuffix(".md").removeprefix("summary ")
+
+
 def _check_figures(node: Node, today: date, error: Any, warn: Any) -> None:
     pieces = _texts_of(node)
-    declared = [f.text for f in node.figures]
     for where, wording in pieces.items():
+        language = _language_of(where)
+        declared = [w for f in node.figures if (w := f.written_in(language))]
         for number in undeclared_figures(wording, declared):
             error(
                 f"{node.id} ({where}): the figure {number!r} has no entry under figures: "
@@ -108,8 +115,18 @@ def _check_figures(node: Node, today: date, error: Any, warn: Any) -> None:
                 "a figure that cannot be checked is left out and the text says to ask"
             )
     for figure in node.figures:
-        if not any(figure.text in wording for wording in pieces.values()):
-            error(f"{node.id}: figure {figure.text!r} is declared but appears in no text")
+        for language in ("ru", *figure.wording):
+            written = figure.written_in(language) or ""
+            own = [w for where, w in pieces.items() if _language_of(where) == language]
+            if not any(written in wording for wording in own):
+                error(
+                    f"{node.id}: figure {written!r} is declared but appears in no {language} text"
+                )
+            if _DIGIT_RUN.findall(written) != _DIGIT_RUN.findall(figure.text):
+                error(
+                    f"{node.id}: figure {written!r} ({language}) has other digits than the "
+                    f"Russian {figure.text!r}"
+                )
         if not figure.source.startswith(("https://", "http://")):
             error(f"{node.id}: figure {figure.text!r} needs a public source (a web address)")
         if today - figure.checked > REVIEW_MAX_AGE:
@@ -117,6 +134,25 @@ def _check_figures(node: Node, today: date, error: Any, warn: Any) -> None:
                 f"{node.id}: figure {figure.text!r} checked {figure.checked}, over "
                 f"{REVIEW_MAX_AGE.days} days ago"
             )
+
+
+def _check_translations(node: Node, error: Any) -> None:
+    where = node.id
+    for language in node.texts:
+        if language != "ru" and language not in node.translations:
+            error(
+                f"{where}: {language}.md has no status: add `translations: {language}: "
+                "{status: draft, date: YYYY-MM-DD}` (reviewed once a native speaker read it)"
+            )
+        if language != "ru" and node.id in CONTRACT_NODES and language not in node.summaries:
+            error(f"{where}: {language}.md has no {language} summary (summary: {language}:)")
+    for language in node.translations:
+        if language not in node.texts:
+            error(f"{where}: translations names {language}, but there is no {language}.md")
+    if node.id in SAFETY_CORE:
+        missing = [language for language in LANGUAGES if language not in node.texts]
+        if missing:
+            error(f"{where}: safety core node without {', '.join(missing)} text")
 
 
 def check(tree: ContentTree, today: date | None = None) -> Report:
@@ -176,6 +212,7 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
             if country not in _COUNTRIES:
                 error(f"{where}: unknown country code {country}")
         _check_figures(node, today, error, warn)
+        _check_translations(node, error)
         if node.reviewed is None:
             warn(f"{where}: no review date")
         elif today - node.reviewed > REVIEW_MAX_AGE:
@@ -285,17 +322,28 @@ def freshness_table(tree: ContentTree, today: date | None = None) -> str:
 
 
 def coverage_table(tree: ContentTree) -> str:
-    """Node by language: which texts exist."""
-    width = max((len(n) for n in tree.nodes), default=4)
-    header = "node".ljust(width) + " " + " ".join(lang.ljust(5) for lang in LANGUAGES)
+    """Node by language: which texts exist, and whether they are reviewed or drafts. Nodes of
+    the safety core are marked with a star: they must exist in every language."""
+    width = max((len(n) for n in tree.nodes), default=4) + 2
+    header = "node".ljust(width) + " " + " ".join(lang.ljust(6) for lang in LANGUAGES)
     lines = [header, "-" * len(header)]
     for node_id in sorted(tree.nodes):
-        texts = tree.nodes[node_id].texts
-        marks = " ".join(("yes" if lang in texts else ".").ljust(5) for lang in LANGUAGES)
-        lines.append(node_id.ljust(width) + " " + marks)
+        node = tree.nodes[node_id]
+        marks = " ".join(_mark(node, lang).ljust(6) for lang in LANGUAGES)
+        name = f"{node_id} *" if node_id in SAFETY_CORE else node_id
+        lines.append(name.ljust(width) + " " + marks)
     totals = " ".join(
-        str(sum(lang in n.texts for n in tree.nodes.values())).ljust(5) for lang in LANGUAGES
+        str(sum(lang in n.texts for n in tree.nodes.values())).ljust(6) for lang in LANGUAGES
     )
     lines.append("-" * len(header))
     lines.append("total".ljust(width) + " " + totals)
     return "\n".join(lines)
+
+
+def _mark(node: Node, language: str) -> str:
+    if language not in node.texts:
+        return "."
+    if language == "ru":
+        return "yes"
+    status = node.translations.get(language)
+    return "rev" if status and status.status == "reviewed" else "draft"

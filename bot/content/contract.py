@@ -34,3 +34,21 @@ CONTRACT_NODES = (
     "hotlines/operator",
     "about/privacy",
 )
+
+# What a person in danger, or seeking asylum, must be able to read in every language we speak,
+# Dari and Pashto included: `hotline content check` fails while any of these lacks one.
+SAFETY_CORE = (
+    "urgent",
+    "trafficking",
+    "trafficking/signs",
+    "trafficking/passport-taken",
+    "trafficking/unpaid-wages",
+    "trafficking/job-offer-check",
+    "trafficking/victim-help",
+    "trafficking/children",
+    "asylum/apply",
+    "asylum/border",
+    "hotlines",
+    "hotlines/operator",
+    "about/privacy",
+)

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.content.model import ContentTree, Figure, Hotline, Node, Source, Text
+from bot.content.model import ContentTree, Figure, Hotline, Node, Source, Text, Translation
 
 LANGUAGES = ("ru", "kk", "ky", "tg", "uz", "tk", "en", "fa-AF", "ps")
 MAX_FILE_BYTES = 256 * 1024
@@ -39,6 +39,15 @@ class _FigureFile(BaseModel):
     about: str = Field(min_length=1, max_length=300)
     checked: date
     source: str = Field(min_length=1)
+    # How the figure is written in each translation (the digits stay the same).
+    wording: dict[str, str] = Field(default_factory=dict)
+
+
+class _TranslationFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["draft", "reviewed"]
+    date: date
+    by: str | None = Field(default=None, max_length=120)
 
 
 class _NodeFile(BaseModel):
@@ -55,6 +64,7 @@ class _NodeFile(BaseModel):
     reviewed: date | None = None
     sources: list[_SourceFile] = Field(default_factory=list)
     figures: list[_FigureFile] = Field(default_factory=list)
+    translations: dict[str, _TranslationFile] = Field(default_factory=dict)
 
 
 class _HotlineFile(BaseModel):
@@ -184,9 +194,19 @@ def _load_node(folder: Path, node_id: str, problems: list[tuple[str, str]]) -> N
         reviewed=meta.reviewed,
         sources=tuple(Source(title=s.title, url=s.url) for s in meta.sources),
         figures=tuple(
-            Figure(text=f.text, about=f.about, checked=f.checked, source=f.source)
+            Figure(
+                text=f.text,
+                about=f.about,
+                checked=f.checked,
+                source=f.source,
+                wording={k: v.strip() for k, v in f.wording.items()},
+            )
             for f in meta.figures
         ),
+        translations={
+            language: Translation(status=t.status, date=t.date, by=t.by)
+            for language, t in meta.translations.items()
+        },
     )
 
 
@@ -264,12 +284,22 @@ class _QuestionFile(BaseModel):
 
 
 def _load_folder(
-    folder: Path, schema: type[_Entry], what: str, problems: list[tuple[str, str]]
+    folder: Path,
+    schema: type[_Entry],
+    what: str,
+    problems: list[tuple[str, str]],
+    written: list[tuple[str, str]],
 ) -> list[_Entry]:
-    """Every valid entry of every YAML list in a folder (none if the folder is absent)."""
+    """Every valid entry of every YAML list in a folder (none if the folder is absent). The
+    texts are also added to `written` with their file's language: a file named
+    `<anything>_<language>.yaml` (questions_kk.yaml) holds that language, any other Russian."""
     entries: list[_Entry] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        entries += _entries(_read_list(path, problems, what) or [], schema, path, problems)
+        found = list(_entries(_read_list(path, problems, what) or [], schema, path, problems))
+        language = path.stem.rpartition("_")[2]
+        language = language if language in LANGUAGES else "ru"
+        written += [(entry.text, language) for entry in found]  # type: ignore[attr-defined]
+        entries += found
     return entries
 
 
@@ -289,17 +319,19 @@ def load_tree(content_dir: Path) -> ContentTree:
         for md in sorted(tree_dir.rglob("*.md")):
             if not (md.parent / "node.yaml").exists():
                 problems.append((str(md), "text without a node.yaml beside it"))
+    written: list[tuple[str, str]] = []
+    examples = _load_folder(
+        content_dir / "triage", _ExampleFile, "{text, urgent}", problems, written
+    )
+    questions = _load_folder(
+        content_dir / "matching", _QuestionFile, "{text, node}", problems, written
+    )
     return ContentTree(
         nodes=nodes,
         hotlines=_load_hotlines(content_dir / "hotlines.yaml", problems),
         problems=problems,
         served=_load_countries(content_dir / "countries.yaml", problems),
-        examples=[
-            (e.text, e.urgent)
-            for e in _load_folder(content_dir / "triage", _ExampleFile, "{text, urgent}", problems)
-        ],
-        questions=[
-            (q.text, q.node)
-            for q in _load_folder(content_dir / "matching", _QuestionFile, "{text, node}", problems)
-        ],
+        examples=[(e.text, e.urgent) for e in examples],
+        questions=[(q.text, q.node) for q in questions],
+        written=written,
     )

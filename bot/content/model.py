@@ -27,10 +27,24 @@ class Source:
 class Figure:
     """A legal figure (fee, deadline, days of stay) as written in a text, with its evidence."""
 
-    text: str
+    text: str  # as written in Russian
     about: str
     checked: date
     source: str
+    wording: dict[str, str] = field(default_factory=dict)  # as written in each translation
+
+    def written_in(self, language: str) -> str | None:
+        return self.text if language == "ru" else self.wording.get(language)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Where a translation of a node stands: a draft (machine-assisted, or not yet read by a
+    native speaker) or reviewed, and since when."""
+
+    status: str  # draft, reviewed
+    date: date
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class Node:
     reviewed: date | None = None
     sources: tuple[Source, ...] = ()
     figures: tuple[Figure, ...] = ()
+    translations: dict[str, Translation] = field(default_factory=dict)
 
     @property
     def parent(self) -> str | None:
@@ -114,6 +129,8 @@ class ContentTree:
     examples: list[tuple[str, bool]] = field(default_factory=list)
     # Example questions and the node that answers each (content/matching/*.yaml).
     questions: list[tuple[str, str]] = field(default_factory=list)
+    # Both of those, as (text, language): how people write in each language.
+    written: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._children: dict[str | None, list[str]] = {}

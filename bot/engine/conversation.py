@@ -20,7 +20,9 @@ from bot.content.model import ContentTree
 from bot.engine.messages import Escalation, Inbound, Option, Outcome, Reply, State
 from bot.engine.referral import Line, referrals
 from bot.engine.triage import URGENT_NODE, Triage
+from bot.language import uzbek
 from bot.language.catalogs import Catalogs, babel_locale, country_name, language_name
+from bot.language.detect import Guess, LanguageDetector
 from bot.language.normalize import normalize, stems_ru
 
 OPERATOR_NODE = "hotlines/operator"
@@ -32,6 +34,9 @@ ALL_TOPICS = ("emergency", "police", "ambulance", "fire", "trafficking", "childr
               "migrants", "asylum", "refugees", "stateless", "legal-aid", "shelter", "labour",
               "health", "consulate", "return")  # fmt: skip
 MAX_TEXT = 4000
+# Dari and Pashto are written right to left: a phone number inside their text is kept left to
+# right (a Unicode isolate), or "+93 20 ..." comes out with its groups reversed.
+RIGHT_TO_LEFT = frozenset({"fa-AF", "ps"})
 
 _COMMANDS = {
     "/start": "start",
@@ -55,6 +60,19 @@ _COMMANDS = {
     "/forget": "forget",
     "удалить": "forget",
     "forget": "forget",
+    # Erasing is asked for in one's own language too (it is confirmed before it is done).
+    "өшіру": "forget",  # kk
+    "өчүр": "forget",  # ky
+    "очур": "forget",
+    "нест кун": "forget",  # tg
+    "oʻchir": "forget",  # uz
+    "o'chir": "forget",
+    "ochir": "forget",
+    "ўчир": "forget",
+    "öçür": "forget",  # tk
+    "ocur": "forget",
+    "پاک کن": "forget",  # fa
+    "پاک کړه": "forget",  # ps
     # SMS keywords too: after STOP the hotline starts nothing itself (and on SMS, where
     # STOP is the carriers' opt-out word, sends nothing at all until START).
     "/stop": "stop",
@@ -124,6 +142,7 @@ class Conversation:
         # Trained models are kept in model_cache, so a restart with the same content is quick.
         self.index = SearchIndex(tree, model_cache)
         self.triage = Triage(tree, model_cache)
+        self.detector = LanguageDetector.for_tree(tree, model_cache)
         self.default_language = default_language
         self._now: datetime | None = None
 
@@ -131,11 +150,17 @@ class Conversation:
 
     def respond(self, state: State, inbound: Inbound) -> Outcome:
         # A new answer replaces whatever pages of the last one were still waiting.
-        state = replace(state, trail=list(state.trail), options=list(state.options), pages=[])
+        state = replace(
+            state,
+            trail=list(state.trail),
+            options=list(state.options),
+            pages=[],
+            offered=list(state.offered),
+        )
         # Read by the directory lines; respond() never awaits, so calls cannot interleave.
         self._now = inbound.received_at
         if state.language is None and inbound.language_hint in LANGUAGES:
-            state.language = inbound.language_hint
+            state.language, state.language_from = inbound.language_hint, "hint"
         hinted_country = (inbound.country_hint or "").upper()
         if state.country is None and hinted_country in self.tree.countries:
             state.country = hinted_country
@@ -143,18 +168,25 @@ class Conversation:
         text = (inbound.text or "")[: self.max_text].encode("utf-8", "replace").decode("utf-8")
         action = inbound.option or self._as_action(state, text)
 
+        offer = None
         if inbound.attachment and not action and not text.strip():
             outcome = self._attachment(state, inbound.attachment)
         elif action:
             outcome = self._act(state, action, inbound.channel)
         elif stems_ru(text):
-            outcome = self._answer(state, text)
+            guess, reading = self.read(text)
+            offer = self._follow_language(state, guess)
+            outcome = self._answer(state, text, reading, guess)
+            if offer is not None:
+                outcome.replies.append(self._offer_language(state, offer))
         elif not state.started:
             outcome = self._start(state)
         else:
             outcome = self._unreadable(state)
 
         outcome.state.started = True
+        if offer is not None:
+            outcome.state.offered = [*outcome.state.offered, offer]
         last = outcome.replies[-1] if outcome.replies else None
         outcome.state.options = [[o.label, o.data] for o in last.options] if last else []
         return outcome
@@ -229,9 +261,13 @@ class Conversation:
             return self._help(state)
         if kind == "language":
             if value in LANGUAGES:
-                state.language, state.picking = value, None
+                state.language, state.language_from, state.picking = value, "chosen", None
                 return self._after_language(state)
             return self._pick_language(state)
+        if kind == "keep-language":
+            # Asked whether to switch, the person keeps their language: now it is a choice.
+            state.language_from = "chosen"
+            return self._return_to(state)
         if kind == "country":
             if value == "-":
                 state.country, state.country_asked, state.picking = None, True, None
@@ -401,13 +437,61 @@ class Conversation:
         )
         return Outcome(State(language=state.language), [self._reply(State(), text)], erase=True)
 
+    # -- language of what people write ---------------------------------------------------------
+
+    def read(self, text: str) -> tuple[Guess | None, str]:
+        """The language of a free text, and the text as triage and matching read it: Uzbek is
+        read in its official Latin letters, whichever script it came in."""
+        guess = self.detector.guess(text)
+        if guess and guess.language == "uz" and uzbek.has_cyrillic(text):
+            return guess, uzbek.to_latin(text)
+        return guess, text
+
+    def is_urgent(self, text: str, guess: Guess | None) -> bool:
+        """Triage with the danger phrases of the languages the text may be in, and Russian,
+        which people mix into every language here."""
+        languages = frozenset((*guess.candidates, "ru")) if guess else None
+        return self.triage.check(text, languages) is not None
+
+    def _follow_language(self, state: State, guess: Guess | None) -> str | None:
+        """Take the language a person writes in, unless they chose one; returns a language to
+        offer them instead (asked once), or None."""
+        if guess is None or not guess.confident or guess.language == state.language:
+            return None
+        if guess.language not in self.catalogs.languages:
+            return None
+        if state.language_from in (None, "hint"):
+            state.language, state.language_from = guess.language, "text"
+            return None
+        if guess.language in state.offered:
+            return None  # asked once already: never again, never flip-flopping
+        return guess.language
+
+    def _offer_language(self, state: State, language: str) -> Reply:
+        """ "Answer in Kyrgyz?", asked in Kyrgyz, with a way to keep the current language."""
+        theirs = self.gettext(language)
+        ours = self._gettext(state)
+        text = theirs("Shall I answer in {language}?").format(language=language_name(language))
+        options = (
+            Option(theirs("Yes, in {language}").format(language=language_name(language)),
+                   f"language:{language}"),
+            Option(ours("No, keep {language}").format(
+                language=language_name(self._language(state))), "keep-language"),
+        )  # fmt: skip
+        return Reply(text=text, options=options, node=state.node, language=language)
+
     # -- free text ---------------------------------------------------------------------------
 
-    def _answer(self, state: State, text: str) -> Outcome:
+    def _answer(
+        self, state: State, text: str, reading: str | None = None, guess: Guess | None = None
+    ) -> Outcome:
+        """Answer free text; `reading` is the text as matched, when it differs (Uzbek
+        Cyrillic read as Latin). The person's own words are what an operator sees."""
         state.picking = None
-        if self.triage.check(text) is not None:
+        reading = reading or text
+        if self.is_urgent(reading, guess):
             return self._open(state, URGENT_NODE, escalate_text=text)
-        matches = self.index.match(text, limit=3)
+        matches = self.index.match(reading, limit=3)
         if not matches:
             return self._no_match(state, text)
         outcome = self._open(state, matches[0].node)
@@ -461,6 +545,16 @@ class Conversation:
         text_language, text = found
         summary = node.summaries.get(text_language)
         parts = [text.title, summary or "", text.for_country(state.country)]
+        fallback = text_language != language
+        if fallback:
+            # Said plainly, in the person's language, with a way to a person who speaks it.
+            parts.insert(
+                0,
+                _(
+                    "This page is not in your language yet, so here it is in {language}. "
+                    "You can also ask for a person who speaks your language."
+                ).format(language=language_name(text_language, language)),
+            )
 
         options: list[Option] = []
         topics = node.hotline_topics
@@ -488,6 +582,8 @@ class Conversation:
                 )
             )
 
+        if fallback and node_id != OPERATOR_NODE:
+            options.insert(0, Option(_("A person who speaks my language"), f"open:{OPERATOR_NODE}"))
         children = self.tree.children(node_id)
         options += self._node_options(
             state, children + [r for r in node.related if r not in children]
@@ -546,7 +642,8 @@ class Conversation:
                 details = [_("closed now, opens {time}").format(time=opens)]
         if entry.free:
             details.append(_("free"))
-        return f"{entry.phone} — {entry.display_name(language)} ({', '.join(details)})"
+        phone = f"\u2066{entry.phone}\u2069" if language in RIGHT_TO_LEFT else entry.phone
+        return f"{phone} — {entry.display_name(language)} ({', '.join(details)})"
 
     def _node_options(self, state: State, node_ids: list[str]) -> tuple[Option, ...]:
         return tuple(

@@ -105,6 +105,11 @@ class State:
     pages: list[str] = field(default_factory=list)
     # The person asked for Latin letters (an SMS in Latin letters costs half as much or less).
     latin: bool = False
+    # Where `language` came from: "chosen" (the person picked it), "text" (what they wrote),
+    # "hint" (the channel's guess, Telegram's language_code). A choice is never overridden.
+    language_from: str | None = None
+    # Languages the person was already asked to switch to: asked once, never again.
+    offered: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -49,6 +49,7 @@ class Phrase:
     stems: tuple[str, ...]
     weight: float
     trigger: bool
+    language: str = "ru"
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,15 @@ class Assessment:
 class Triage:
     def __init__(self, tree: ContentTree, model_cache: Path | None = None) -> None:
         node = tree.nodes.get(URGENT_NODE)
-        weighted: list[tuple[str, float, bool]] = []
+        weighted: list[tuple[str, float, bool, str]] = []
         if node is not None:
-            weighted += [(p, 1.0, True) for ps in node.triggers.values() for p in ps]
-            weighted += [(p, w, False) for cues in node.cues.values() for p, w in cues.items()]
+            weighted += [(p, 1.0, True, lang) for lang, ps in node.triggers.items() for p in ps]
+            weighted += [
+                (p, w, False, lang) for lang, cues in node.cues.items() for p, w in cues.items()
+            ]
         self.phrases = [
-            Phrase(text=text, stems=tuple(stems), weight=weight, trigger=trigger)
-            for text, weight, trigger in weighted
+            Phrase(text=text, stems=tuple(stems), weight=weight, trigger=trigger, language=lang)
+            for text, weight, trigger, lang in weighted
             if (stems := stems_ru(text, keep_stopwords=True))
         ]
         self.model = DangerModel.from_examples(tree.examples, model_cache)
@@ -93,7 +96,10 @@ class Triage:
         similar.update(p for p in prefixes(word, FUZZY_MIN_LENGTH) if p in self._vocabulary_set)
         return tuple(sorted(similar))
 
-    def assess(self, text: str) -> Assessment:
+    def assess(self, text: str, languages: frozenset[str] | None = None) -> Assessment:
+        """`languages`: the ones the message may be in (None: any). Phrases of other
+        languages are not looked for: with typos tolerated, a Kyrgyz word can pass for a
+        Russian one ("подвалда", "подвале") and raise a Russian story that is not danger."""
         words = stems_ru(text, keep_stopwords=True)[:MAX_WORDS]
         if not words:
             return Assessment(0.0, ())
@@ -103,6 +109,8 @@ class Triage:
                 positions[stem].append(i)
         found = []
         for phrase in self.phrases:
+            if languages is not None and phrase.language not in languages:
+                continue
             places = [positions.get(stem) for stem in phrase.stems]
             if all(places) and _close_together(places, len(phrase.stems) + SLACK):
                 found.append(phrase)
@@ -116,9 +124,9 @@ class Triage:
             score += max(0.0, opinion) if triggered and probability >= MODEL_VETO else opinion
         return Assessment(round(score, 3), tuple(found), probability)
 
-    def check(self, text: str) -> Assessment | None:
+    def check(self, text: str, languages: frozenset[str] | None = None) -> Assessment | None:
         """The assessment if the message is urgent, else None."""
-        assessment = self.assess(text)
+        assessment = self.assess(text, languages)
         return assessment if assessment.urgent else None
 
 

@@ -72,11 +72,12 @@ class Catalogs:
 
 
 @cache
-def language_name(language: str) -> str:
-    """The language's name in itself, as a person looks for it in a list: "Кыргызча"."""
+def language_name(language: str, shown_in: str | None = None) -> str:
+    """The language's name in itself, as a person looks for it in a list ("Кыргызча"), or
+    in another language ("русский" for a Kyrgyz speaker: "орусча")."""
     locale = babel_locale(language)
-    name = locale.get_display_name(locale) or language
-    return name[:1].upper() + name[1:]
+    name = locale.get_display_name(babel_locale(shown_in) if shown_in else locale) or language
+    return name[:1].upper() + name[1:] if shown_in is None else name
 
 
 # Where CLDR's name differs from the one people of the country use themselves.

@@ -41,6 +41,26 @@ STOPWORDS_RU = frozenset(
 )
 
 
+# Letters of our other languages read as people type them without those keys (ң as н, ü as u),
+# so a keyword and a message meet whichever way each was written. Uzbek ў is the Latin oʻ, and
+# oʻ gʻ lose their mark (o' g' o` g`), so Uzbek in either script comes to the same words.
+# fmt: off
+_FOLD = str.maketrans({
+    "ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
+    "ӣ": "и", "ӯ": "у", "ҳ": "х", "ҷ": "ч", "ў": "о",
+    "ä": "a", "ç": "c", "ň": "n", "ö": "o", "ş": "s", "ü": "u", "ý": "y", "ž": "z",
+    "ʻ": None, "ʼ": None,
+})
+# fmt: on
+_UZBEK_MARK = re.compile(r"(?<=[og])['’`‘]")
+
+
+@lru_cache(maxsize=256)
+def fold(text: str) -> str:
+    """Normalised text with the regional letters folded, for matching only (never shown)."""
+    return _UZBEK_MARK.sub("", text.translate(_FOLD))
+
+
 # One message is normalised and stemmed by triage, the keyword index and both models: the
 # small caches below make that work once per message.
 @lru_cache(maxsize=256)
@@ -61,6 +81,7 @@ def _translit_word(word: str) -> str:
     # "y" is "й" after a vowel ("moy") or another "y" ("novyy"), "ы" elsewhere ("vy"),
     # unless part of ya/yu/yo/ye.
     word = re.sub(r"(?<=[aeiouy])y(?![aeouiy])", "j", word)
+    word = word.replace("yi", "ji")  # Uzbek and Turkmen "qo'yishdi": й, then и
     return _TRANSLIT_RE.sub(lambda m: _TRANSLIT_MAP[m.group(0)], word).replace("y", "ы")
 
 
@@ -95,7 +116,7 @@ def _readings(word: str) -> list[str]:
 @lru_cache(maxsize=256)
 def as_russian(text: str) -> str:
     """The text normalised, with Latin chat transliteration read as Russian (every reading)."""
-    return " ".join(reading for word in words(normalize(text)) for reading in _readings(word))
+    return " ".join(reading for word in words(fold(normalize(text))) for reading in _readings(word))
 
 
 def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
@@ -106,7 +127,7 @@ def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
 @lru_cache(maxsize=256)
 def _stems(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     stems = []
-    for word in words(normalize(text)):
+    for word in words(fold(normalize(text))):
         for reading in _readings(word):
             if keep_stopwords or reading not in STOPWORDS_RU:
                 stems.append(stem_ru(reading))

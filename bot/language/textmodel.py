@@ -30,7 +30,7 @@ from bot.language.normalize import as_russian, stems_ru
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 # Bump when features or models change meaning, so cached models are trained again.
-MODEL_FORMAT = "1"
+MODEL_FORMAT = "2"
 
 
 def letter_ngrams(text: str, shortest: int = 2, longest: int = 5) -> list[str]:

@@ -16,9 +16,9 @@ from bot.content.check import (
     freshness_table,
     phone_problem,
 )
-from bot.content.contract import CONTRACT_NODES
+from bot.content.contract import CONTRACT_NODES, SAFETY_CORE
 from bot.content.loader import LANGUAGES, load_tree
-from bot.content.model import ContentTree, Figure, Hotline, Node, Text
+from bot.content.model import ContentTree, Figure, Hotline, Node, Text, Translation
 
 TODAY = date(2026, 6, 1)
 EMERGENCY = Hotline(
@@ -35,7 +35,8 @@ EMERGENCY = Hotline(
 
 
 def good_nodes() -> dict[str, Node]:
-    """Every contract node and its parents, each with what check() asks for."""
+    """Every contract node and its parents, each with what check() asks for: the safety core
+    in every language, the rest in Russian."""
     ids = set(CONTRACT_NODES)
     ids |= {i.rpartition("/")[0] for i in CONTRACT_NODES if "/" in i}
     nodes = {
@@ -48,6 +49,17 @@ def good_nodes() -> dict[str, Node]:
         )
         for i in ids
     }
+    for i in SAFETY_CORE:
+        nodes[i] = replace(
+            nodes[i],
+            texts={language: Text("Title", "Text.") for language in LANGUAGES},
+            summaries={language: "The one thing." for language in LANGUAGES},
+            translations={
+                language: Translation(status="draft", date=TODAY)
+                for language in LANGUAGES
+                if language != "ru"
+            },
+        )
     nodes["urgent"] = replace(
         nodes["urgent"], triggers={"ru": ("меня заперли",)}, hotline_topics=("emergency",)
     )
@@ -106,9 +118,13 @@ def test_node_without_parent_is_an_error():
 
 
 def test_missing_russian_text_is_an_error():
-    assert errors(changed("work/permit", texts={"en": Text("Permit", "Text.")})) == [
-        "work/permit: Russian text (ru.md) is missing"
-    ]
+    english = changed(
+        "work/permit",
+        texts={"en": Text("Permit", "Text.")},
+        summaries={"ru": "Главное.", "en": "The one thing."},
+        translations={"en": Translation(status="draft", date=TODAY)},
+    )
+    assert errors(english) == ["work/permit: Russian text (ru.md) is missing"]
 
 
 def test_russian_article_without_body_is_an_error_but_a_section_may_be_empty():
@@ -320,16 +336,27 @@ def test_old_hotline_check_is_a_warning():
 
 def test_missing_translations_are_counted_per_language():
     kazakh = {"ru": Text("Заголовок", "Текст."), "kk": Text("Тақырып", "Мәтін.")}
-    tree = good_tree(changed("work/permit", texts=kazakh))
+    node = changed(
+        "work/permit",
+        texts=kazakh,
+        summaries={"ru": "Главное.", "kk": "Басты."},
+        translations={"kk": Translation(status="draft", date=TODAY)},
+    )
+    tree = good_tree(node)
     total = len(tree.nodes)
+    core = len(SAFETY_CORE)
     report = check(tree, today=TODAY)
     # Translations still to come are noted, not warned about: nothing is wrong with the tree.
     assert not any(" nodes have no " in w for w in report.warnings)
     translation = report.notes
+    kk_missing = total - core - 1
     assert (
-        f"{total - 1} of {total} nodes have no kk text (they fall back to Russian)" in translation
+        f"{kk_missing} of {total} nodes have no kk text (they fall back to Russian)" in translation
     )
-    assert f"{total} of {total} nodes have no en text (they fall back to Russian)" in translation
+    en_missing = total - core
+    assert (
+        f"{en_missing} of {total} nodes have no en text (they fall back to Russian)" in translation
+    )
     assert len(translation) == len(LANGUAGES) - 1  # never for Russian, which is an error
 
 
@@ -338,16 +365,23 @@ def test_missing_translations_are_counted_per_language():
 
 def test_coverage_table_lists_every_node_and_a_total(tree: ContentTree):
     lines = coverage_table(tree).splitlines()
-    rows = {line.split()[0] for line in lines[2:-2]}
+    rows = {line.split()[0] for line in lines[2:-2]}  # safety core nodes carry a "*" after
     assert rows == set(tree.nodes)
     assert lines[0].split() == ["node", *LANGUAGES]
-    assert lines[-1].split() == ["total", str(len(tree.nodes)), *["0"] * (len(LANGUAGES) - 1)]
+    assert lines[-1].split()[:2] == ["total", str(len(tree.nodes))]
+    # Every language has the safety core at least.
+    assert all(int(n) >= len(SAFETY_CORE) for n in lines[-1].split()[2:])
+    assert {line.split()[0] for line in lines[2:-2] if line.split()[1] == "*"} == set(SAFETY_CORE)
 
 
 def test_coverage_table_marks_which_texts_exist():
     tree = ContentTree(
         nodes={
-            "b": Node("b", texts={"ru": Text("Б", "б"), "en": Text("B", "b")}),
+            "b": Node(
+                "b",
+                texts={"ru": Text("Б", "б"), "en": Text("B", "b"), "kk": Text("Б", "б")},
+                translations={"kk": Translation(status="reviewed", date=TODAY)},
+            ),
             "a": Node("a", texts={"ru": Text("А", "а")}),
         },
         hotlines=[],
@@ -355,10 +389,11 @@ def test_coverage_table_marks_which_texts_exist():
     lines = coverage_table(tree).splitlines()
     marks = dict.fromkeys(LANGUAGES, ".")
     assert lines[2].split() == ["a", *(marks | {"ru": "yes"}).values()]
-    assert lines[3].split() == ["b", *(marks | {"ru": "yes", "en": "yes"}).values()]
+    # A translation is a draft unless its status says it was reviewed.
+    assert lines[3].split() == ["b", *(marks | {"ru": "yes", "en": "draft", "kk": "rev"}).values()]
     assert lines[-1].split() == [
         "total",
-        *({lang: "0" for lang in LANGUAGES} | {"ru": "2", "en": "1"}).values(),
+        *({lang: "0" for lang in LANGUAGES} | {"ru": "2", "en": "1", "kk": "1"}).values(),
     ]
 
 
@@ -457,7 +492,7 @@ def test_a_figure_must_appear_in_a_text_and_cite_a_web_page():
     )
     found = "\n".join(errors(node))
     assert "'15 дней' needs a public source" in found
-    assert "'90 суток' is declared but appears in no text" in found
+    assert "'90 суток' is declared but appears in no ru text" in found
 
 
 def test_an_old_figure_is_a_warning():
@@ -533,3 +568,49 @@ def test_a_short_number_libphonenumber_does_not_list_needs_the_override_and_a_so
     listed = replace(EMERGENCY, unlisted_short_number=True)  # KZ 112 is in libphonenumber
     assert any("drop unlisted_short_number" in w for w in check(
         good_tree(hotlines=[listed]), today=TODAY).warnings)  # fmt: skip
+
+
+def test_a_translation_states_its_status_and_has_a_summary():
+    node = changed(
+        "work/permit", texts={"ru": Text("Патент", "Текст."), "kk": Text("Патент", "Мәтін.")}
+    )
+    assert errors(node) == [
+        "work/permit: kk.md has no status: add `translations: kk: {status: draft, date: "
+        "YYYY-MM-DD}` (reviewed once a native speaker read it)",
+        "work/permit: kk.md has no kk summary (summary: kk:)",
+    ]
+    stale = changed("work/permit", translations={"ky": Translation(status="draft", date=TODAY)})
+    assert errors(stale) == ["work/permit: translations names ky, but there is no ky.md"]
+
+
+def test_the_safety_core_must_exist_in_every_language():
+    node = good_nodes()["trafficking/passport-taken"]
+    texts = {k: v for k, v in node.texts.items() if k not in ("ps", "fa-AF")}
+    translations = {k: v for k, v in node.translations.items() if k not in ("ps", "fa-AF")}
+    found = errors(replace(node, texts=texts, translations=translations))
+    assert found == ["trafficking/passport-taken: safety core node without fa-AF, ps text"]
+
+
+def test_a_figure_is_declared_in_each_language_it_is_written_in():
+    figure = replace(_figure("15 дней"), wording={"kk": "15 күн", "ky": "15 күн"})
+    node = Node(
+        id="work/permit",
+        texts={
+            "ru": Text("Патент", "Срок — 15 дней."),
+            "kk": Text("Патент", "Мерзімі — 15 күн."),
+            "ky": Text("Патент", "Мөөнөтү — 16 күн."),
+        },
+        summaries={"ru": "Главное.", "kk": "Басты.", "ky": "Негизги."},
+        figures=(figure,),
+        translations={
+            "kk": Translation(status="draft", date=TODAY),
+            "ky": Translation(status="draft", date=TODAY),
+        },
+    )
+    found = errors(node)
+    assert "work/permit (ky.md): the figure '16' has no entry" in "\n".join(found)
+    assert "work/permit: figure '15 күн' is declared but appears in no ky text" in found
+    assert not any("kk" in error for error in found)
+    other_digits = replace(figure, wording={"kk": "16 күн"})
+    found = errors(replace(node, figures=(other_digits,)))
+    assert "work/permit: figure '16 күн' (kk) has other digits than the Russian '15 дней'" in found

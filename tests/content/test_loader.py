@@ -433,3 +433,16 @@ def test_example_questions_load_and_bad_ones_are_problems(content: Path):
     tree = load_tree(content)
     assert tree.questions == [("как получить патент", "work/permit")]
     assert len(problems_for(tree, "q.yaml[1]")) == 1
+
+
+def test_examples_carry_their_files_language(content: Path):
+    write(content / "matching" / "questions_ky.yaml", '- text: "паспортум жок"\n  node: a\n')
+    write(content / "matching" / "questions_1.yaml", '- text: "нет паспорта"\n  node: a\n')
+    write(content / "triage" / "examples2_fa-AF.yaml", '- text: "کمک"\n  urgent: true\n')
+    tree = load_tree(content)
+    assert sorted(tree.written) == [
+        ("нет паспорта", "ru"),
+        ("паспортум жок", "ky"),
+        ("کمک", "fa-AF"),
+    ]
+    assert len(tree.questions) == 2 and tree.examples == [("کمک", True)]

@@ -63,8 +63,12 @@ def test_hints_skip_the_pickers(conversation):
 def test_a_question_first_gets_the_answer_first(conversation):
     outcome = say(conversation, State(), "как получить патент")
     assert outcome.replies[0].node == "work/permit"
-    # The language picker can wait until after the answer.
-    assert outcome.replies[-1].text.startswith("Выберите язык")
+    # Written in Russian, so answered in Russian without asking.
+    assert outcome.state.language == "ru" and len(outcome.replies) == 1
+    # One word does not say which language: the picker comes after the answer.
+    unsure = say(conversation, State(), "патент")
+    assert unsure.replies[0].node == "work/permit"
+    assert unsure.replies[-1].text.startswith("Выберите язык")
 
 
 def test_numbers_choose_options_and_zero_goes_back(conversation):
@@ -188,10 +192,14 @@ def test_language_and_country_can_change_at_any_time(conversation):
     assert picker.state.picking == "language"
     english = say(conversation, picker.state, option="language:en")
     assert english.state.language == "en"
-    # Back where the person was, interface in English, text falling back to Russian.
+    # Back where the person was, in English.
     assert english.replies[0].node == "work/permit"
     assert "Main menu" in [o.label for o in english.replies[0].options]
-    assert english.replies[0].language == "ru"
+    assert english.replies[0].language == "en"
+    # Dari has the safety core only: this page falls back to Russian, interface in Dari.
+    dari = say(conversation, english.state, option="language:fa-AF")
+    assert dari.replies[0].node == "work/permit" and dari.replies[0].language == "ru"
+    assert conversation.gettext("fa-AF")("Main menu") in [o.label for o in dari.replies[0].options]
     country = say(conversation, english.state, "/country")
     moved = say(conversation, country.state, option="country:RU")
     assert moved.state.country == "RU" and moved.replies[0].node == "work/permit"

@@ -131,3 +131,31 @@ async def test_messages_from_two_numbers_are_two_people(sms_service):
 )
 def test_phone_address(raw, address):
     assert phone_address(raw) == address
+
+
+class CountingGateway:
+    """A gateway that only counts: the rate is the SMS channel's business, not the gateway's."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.sent: list[float] = []
+
+    async def send(self, to: str, text: str, *, ref: str) -> str | None:
+        import time
+
+        self.sent.append(time.monotonic())
+        return None
+
+
+async def test_the_sender_keeps_to_the_configured_rate():
+    from bot.channels.sms.channel import SmsSender
+    from bot.engine.messages import Reply
+
+    gateway = CountingGateway()
+    sender = SmsSender(gateway, per_second=10)  # type: ignore[arg-type]
+    for n in range(25):
+        await sender.send("+77011234567", Reply(text=f"{n}"), ref=str(n))
+    span = gateway.sent[-1] - gateway.sent[0]
+    # aiolimiter lets a first second's worth through at once, then 10 a second.
+    assert span >= 1.3, span

@@ -134,3 +134,21 @@ async def test_a_redelivered_webhook_is_answered_once(sms_service):
             assert (await service.post("/sms/twilio", body, headers)).status_code == 200
         await service.flush()
         assert len(service.gateway.sent) == 2  # the answer and the language question, once
+
+
+async def test_stop_is_confirmed_once_and_then_nothing_until_start(sms_service):
+    async with sms_service("twilio") as service:
+
+        async def say(text: str, sid: str) -> list[str]:
+            before = len(service.gateway.sent)
+            params = message(text, sid)
+            body, headers = twilio_request(service.gateway, f"{PUBLIC}/sms/twilio", params)
+            assert (await service.post("/sms/twilio", body, headers)).status_code == 200
+            await service.flush()
+            return [sms.text for sms in service.gateway.sent[before:]]
+
+        assert await say("паспорт забрали", "SM1")
+        [confirmation] = await say("СТОП", "SM2")
+        assert "START" in confirmation
+        assert await say("паспорт забрали", "SM3") == []
+        assert await say("START", "SM4")
