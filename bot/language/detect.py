@@ -108,9 +108,10 @@ class LanguageDetector:
         counts = np.fromiter((n for _, n in known), dtype=float, count=len(known))
         scores = counts @ self._log_probability[columns]
         scores *= counts.sum() ** -SHARPNESS
-        # The script decides between the two families: Arabic letters, or not.
-        arabic = bool(_ARABIC.search(text))
-        scores = np.where(self._arabic == arabic, scores, -np.inf)
+        # Arabic letters can only be Dari or Pashto; Latin letters can be any language (Dari
+        # and Pashto too, typed in Latin "finglish").
+        if _ARABIC.search(text):
+            scores = np.where(self._arabic, scores, -np.inf)
         best = int(np.argmax(scores))
         shifted = np.exp(scores - scores[best])
         probabilities = shifted / shifted.sum()

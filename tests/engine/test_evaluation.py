@@ -18,6 +18,14 @@ from bot.language.evaluation import Figures, evaluate, load_cases
 DATA = Path(__file__).resolve().parent.parent / "data"
 SETS = sorted(DATA.glob("eval*_*.yaml"))
 TOP3 = {"eval_ru": 0.90}
+# Where a language is still below a bar, what it reaches now (measured on the set, never
+# tuned on it): the suite holds that floor so nothing slips back, and the bar stays the aim.
+# The languages issue is open while anything is listed here. Fractions of the set's messages.
+SHORTFALLS: dict[str, dict[str, float]] = {}
+
+
+def _bar(name: str, figure: str, bar: float) -> float:
+    return SHORTFALLS.get(name, {}).get(figure, bar)
 
 
 @pytest.fixture(scope="module")
@@ -44,25 +52,40 @@ def test_the_set_is_large_and_well_formed(path: Path, tree):
 @pytest.mark.parametrize("name", [p.stem for p in SETS])
 def test_language_detection_is_at_least_95_percent(figures, name: str):
     found = figures[name]
-    assert found.detected / found.messages >= 0.95, found.misses
+    assert found.detected / found.messages >= _bar(name, "detection", 0.95), found.misses
 
 
 @pytest.mark.parametrize("name", [p.stem for p in SETS])
 def test_urgent_recall_is_complete(figures, name: str):
     found = figures[name]
-    assert found.urgent_found == found.urgent, [m for m in found.misses if "(urgent)" in m]
+    recall = found.urgent_found / found.urgent
+    assert recall >= _bar(name, "urgent_recall", 1.0), [m for m in found.misses if "(urgent)" in m]
 
 
 @pytest.mark.parametrize("name", [p.stem for p in SETS])
 def test_false_urgent_is_at_most_three_percent(figures, name: str):
     found = figures[name]
-    assert found.calm_flagged / found.calm <= 0.03, [m for m in found.misses if "false" in m]
+    false_urgent = found.calm_flagged / found.calm
+    assert false_urgent <= _bar(name, "false_urgent", 0.03), [
+        m for m in found.misses if "false" in m
+    ]
 
 
 @pytest.mark.parametrize("name", [p.stem for p in SETS])
 def test_top3_accuracy(figures, name: str):
     found = figures[name]
-    assert found.top3 / found.messages >= TOP3.get(name, 0.85), found.misses
+    assert found.top3 / found.messages >= _bar(name, "top3", TOP3.get(name, 0.85)), found.misses
+
+
+def test_shortfalls_are_real():
+    # A floor at or above its bar is no shortfall: take it out (the bar then holds).
+    bars = {"detection": 0.95, "urgent_recall": 1.0, "top3": 0.85}
+    for name, floors in SHORTFALLS.items():
+        for figure, floor in floors.items():
+            if figure == "false_urgent":
+                assert floor > 0.03, (name, figure)
+            else:
+                assert floor < bars[figure], (name, figure)
 
 
 @pytest.mark.parametrize(

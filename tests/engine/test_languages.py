@@ -104,3 +104,24 @@ def test_erase_is_understood_in_our_languages(conversation):
         outcome = say(conversation, state, word)
         assert [o.data for o in outcome.replies[0].options][0] == "forget:yes", word
         assert not outcome.erase  # asked first, never done at once
+
+
+SAME_QUESTION = {
+    "ru": "работодатель забрал мой паспорт и не отдает",
+    "kk": "жұмыс беруші паспортымды алып қойды, бермейді",
+    "ky": "иш берүүчү паспортумду алып алды, бербей жатат",
+    "tg": "корфармо шиносномаамро гирифт ва намедиҳад",
+    "uz": "ish beruvchi pasportimni olib qoʻydi, bermayapti",
+    "tk": "iş beriji pasportymy aldy, yzyna bermeýär",
+    "en": "my employer took my passport and does not give it back",
+    "fa-AF": "کارفرما پاسپورتم را گرفته و پس نمی‌دهد",
+    "ps": "کارګمارونکي زما پاسپورټ اخیستی او بېرته یې نه راکوي",
+}
+
+
+def test_the_same_question_in_every_language_reaches_the_same_page(conversation):
+    for language, text in SAME_QUESTION.items():
+        guess, reading = conversation.read(text)
+        assert guess is not None and guess.language == language, (language, guess)
+        nodes = [m.node for m in conversation.index.match(reading, 3)]
+        assert "trafficking/passport-taken" in nodes, (language, nodes)

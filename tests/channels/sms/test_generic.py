@@ -78,7 +78,7 @@ async def test_requests(case: Case, sms_service, caplog):
         response = await service.post(case.path, body, headers)
         assert response.status_code == case.status, response.text
         await service.flush()
-        # A first message is answered, and a new person is also asked their language.
+        # A first message is answered (and the language asked when the text does not say it).
         assert (len(service.gateway.sent) > 0) == bool(case.replies)
         if case.reply_has:
             assert case.reply_has in service.gateway.sent[0].text.lower()
@@ -91,10 +91,14 @@ async def test_requests(case: Case, sms_service, caplog):
 async def test_a_repeated_message_id_is_answered_once(sms_service):
     async with sms_service("generic") as service:
         body, headers = relay_request(service.gateway, GOOD)
-        for _ in range(3):
+        assert (await service.post("/sms/generic", body, headers)).status_code == 204
+        await service.flush()
+        answered = len(service.gateway.sent)
+        assert answered >= 1
+        for _ in range(2):
             assert (await service.post("/sms/generic", body, headers)).status_code == 204
         await service.flush()
-        assert len(service.gateway.sent) == 2  # the answer and the language question
+        assert len(service.gateway.sent) == answered
 
 
 async def test_replies_are_signed_and_carry_the_report_address(sms_service):

@@ -130,10 +130,13 @@ async def test_rest_api_errors(sms_service, status, code, outcome, unreachable):
 async def test_a_redelivered_webhook_is_answered_once(sms_service):
     async with sms_service("twilio") as service:
         body, headers = twilio_request(service.gateway, f"{PUBLIC}/sms/twilio", message())
-        for _ in range(2):
-            assert (await service.post("/sms/twilio", body, headers)).status_code == 200
+        assert (await service.post("/sms/twilio", body, headers)).status_code == 200
         await service.flush()
-        assert len(service.gateway.sent) == 2  # the answer and the language question, once
+        answered = len(service.gateway.sent)
+        assert answered >= 1
+        assert (await service.post("/sms/twilio", body, headers)).status_code == 200
+        await service.flush()
+        assert len(service.gateway.sent) == answered
 
 
 async def test_stop_is_confirmed_once_and_then_nothing_until_start(sms_service):
