@@ -74,7 +74,9 @@ _COMMANDS = {
     "پاک کن": "forget",  # fa
     "پاک کړه": "forget",  # ps
     # SMS keywords too: after STOP the hotline starts nothing itself (and on SMS, where
-    # STOP is the carriers' opt-out word, sends nothing at all until START).
+    # STOP is the carriers' opt-out word, sends nothing at all until START). Only words that
+    # mean nothing else alone: Turkmen "bes" (enough) is also Turkish "beş", five, an answer
+    # to a numbered list, and a mistaken STOP would silence a person.
     "/stop": "stop",
     "стоп": "stop",
     "stop": "stop",
@@ -85,12 +87,10 @@ _COMMANDS = {
     "токта": "stop",
     "токто": "stop",  # ky
     "токтот": "stop",
-    "бас": "stop",  # tg
     "toʻxta": "stop",  # uz
     "to'xta": "stop",
     "toxta": "stop",
     "тўхта": "stop",
-    "bes": "stop",  # tk
     "توقف": "stop",  # fa, ps
     "unstop": "start",
     "бастау": "start",  # kk
@@ -114,6 +114,7 @@ _COMMANDS = {
 # and gateways such as Twilio refuse to send after STOP anyway).
 SILENT_AFTER_STOP = frozenset({"sms"})
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 Gettext = Callable[[str], str]
 
@@ -448,10 +449,15 @@ class Conversation:
         return guess, text
 
     def is_urgent(self, text: str, guess: Guess | None) -> bool:
-        """Triage with the danger phrases of the languages the text may be in, and Russian,
-        which people mix into every language here."""
-        languages = frozenset((*guess.candidates, "ru")) if guess else None
-        return self.triage.check(text, languages) is not None
+        """Triage with the danger phrases of the languages the text may be in, and of Russian
+        wherever there is Cyrillic, since people mix Russian words into every language here.
+        (Russian typed in Latin letters is detected as Russian, so it is a candidate then.)"""
+        if guess is None:
+            return self.triage.check(text) is not None
+        languages = set(guess.candidates)
+        if _CYRILLIC.search(text):
+            languages.add("ru")
+        return self.triage.check(text, frozenset(languages)) is not None
 
     def _follow_language(self, state: State, guess: Guess | None) -> str | None:
         """Take the language a person writes in, unless they chose one; returns a language to

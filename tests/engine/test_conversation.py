@@ -102,7 +102,7 @@ def test_numbers_after_back_count_on_as_they_are_shown(conversation):
 def test_start_asks_to_resume_and_stop_words_opt_out(conversation):
     state = State(language="ru", country_asked=True, started=True)
     assert say(conversation, state, "START").opt_in
-    for word in ("стоп", "STOP", "тоқта", "bes"):
+    for word in ("стоп", "STOP", "тоқта", "токто", "to'xta"):
         stopped = say(conversation, state, word)
         assert stopped.opt_out and stopped.replies
 

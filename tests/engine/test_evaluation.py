@@ -21,7 +21,16 @@ TOP3 = {"eval_ru": 0.90}
 # Where a language is still below a bar, what it reaches now (measured on the set, never
 # tuned on it): the suite holds that floor so nothing slips back, and the bar stays the aim.
 # The languages issue is open while anything is listed here. Fractions of the set's messages.
-SHORTFALLS: dict[str, dict[str, float]] = {}
+# Measured on 2026-12-01: the Dari and Pashto misses are urgent messages typed in Latin
+# letters; the false alarms are stories of danger in the past told with present words.
+SHORTFALLS: dict[str, dict[str, float]] = {
+    "eval2_ru": {"false_urgent": 0.067},  # 2 of 30 calm
+    "eval_en": {"false_urgent": 0.034},  # 1 of 30
+    "eval_fa-AF": {"urgent_recall": 0.6, "false_urgent": 0.034},  # 6 of 10 urgent found
+    "eval_ky": {"false_urgent": 0.067},  # 2 of 30
+    "eval_ps": {"urgent_recall": 0.8, "false_urgent": 0.034},  # 8 of 10
+    "eval_tk": {"urgent_recall": 0.9},  # 9 of 10
+}
 
 
 def _bar(name: str, figure: str, bar: float) -> float:
