@@ -266,20 +266,25 @@ class Outbox:
 
         def work(connection: Connection) -> bool:
             row = connection.execute(
-                sa.select(outbox.c.contact_id, outbox.c.delivery).where(
+                sa.select(outbox.c.contact_id).where(
                     outbox.c.id == int(ref), outbox.c.channel == channel
                 )
             ).first()
             if row is None:
                 return False
-            if delivery == "pending" and row.delivery in ("delivered", "failed"):
-                # Reports can arrive out of order (Kannel's "accepted by the SMSC" after
-                # "delivered"): a final outcome is never undone by an interim one.
-                return True
             values: dict[str, object] = {"delivery": delivery, "delivery_at": utcnow()}
             if delivery == "failed":
                 values["error"] = (detail or "not delivered")[:200]
-            connection.execute(outbox.update().where(outbox.c.id == int(ref)).values(**values))
+            update = outbox.update().where(outbox.c.id == int(ref)).values(**values)
+            if delivery == "pending":
+                # Reports arrive out of order, even at once (Kannel's "accepted by the SMSC"
+                # with or after "delivered"): an interim report never undoes a final outcome.
+                # The condition is in the UPDATE itself, so PostgreSQL checks it again on the
+                # row as a concurrent report left it.
+                update = update.where(
+                    sa.or_(outbox.c.delivery.is_(None), outbox.c.delivery == "pending")
+                )
+            connection.execute(update)
             if invalid_number and row.contact_id is not None:
                 connection.execute(
                     contacts.update()

@@ -6,7 +6,11 @@ from starlette.requests import Request
 
 
 async def read_capped(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it grows past the limit (whatever Content-Length claims)."""
+    """The body, or None if it is over the limit: as Content-Length declares it, or as it
+    grows while read (whatever Content-Length claimed)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
     body = bytearray()
     async for chunk in request.stream():
         body += chunk

@@ -20,6 +20,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.loopback import serve
+
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 DELETE_WINDOW = 48 * 3600
@@ -302,12 +304,7 @@ class BotApiServer:
         self.base = ""
 
     async def __aenter__(self) -> BotApiServer:
-        self._runner = web.AppRunner(make_app(self.api), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self._runner, self.base = await serve(make_app(self.api))
         return self
 
     async def __aexit__(self, *exc: object) -> None:

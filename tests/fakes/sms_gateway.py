@@ -19,6 +19,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.generic import SIGNATURE_HEADER, sign
+from tests.fakes.loopback import serve
 
 
 @dataclass
@@ -101,12 +102,7 @@ class GatewayServer:
         self.base = ""
 
     async def __aenter__(self) -> GatewayServer:
-        self._runner = web.AppRunner(make_app(self.gateway), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self._runner, self.base = await serve(make_app(self.gateway))
         return self
 
     async def __aexit__(self, *exc: object) -> None:

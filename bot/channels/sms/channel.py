@@ -166,9 +166,6 @@ class SmsChannel:
     # -- requests from the gateway ---------------------------------------------------------------
 
     async def receive(self, request: Request) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            return _problem(413, "request too large")
         body = await read_capped(request, MAX_BODY)
         if body is None:
             return _problem(413, "request too large")
