@@ -8,7 +8,14 @@ from sqlalchemy.engine import Connection
 
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
-from bot.storage.models import Contact, Conversation, EscalationRequest, OutboxMessage
+from bot.storage.models import (
+    Contact,
+    Conversation,
+    EscalationRequest,
+    OutboxMessage,
+    Reminder,
+    Subscription,
+)
 
 # (table, encrypted columns) for every table that holds secrets.
 SEALED = (
@@ -16,6 +23,8 @@ SEALED = (
     (Conversation.__table__, ("state_enc",)),
     (EscalationRequest.__table__, ("text_enc",)),
     (OutboxMessage.__table__, ("payload_enc",)),
+    (Subscription.__table__, ("topic_enc",)),
+    (Reminder.__table__, ("details_enc",)),
 )
 
 
@@ -28,6 +37,8 @@ def _rotate(connection: Connection, vault: Vault) -> int:
             if table is Contact.__table__:
                 # Lookups use the current key too, or the person would not be found again.
                 values["address_hash"] = vault.lookup(vault.open(row.address_enc))
+            if table is Subscription.__table__:
+                values["topic_hash"] = vault.lookup("topic:" + vault.open(row.topic_enc))
             if values:
                 connection.execute(table.update().where(key == row[0]).values(**values))
                 changed += 1
