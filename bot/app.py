@@ -17,6 +17,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import bot.channels.sms.gateways  # noqa: F401 - registers the SMS gateways
+from bot.campaigns.content import Campaigns, load_campaigns
+from bot.campaigns.delivery import Deliveries
+from bot.campaigns.reminders import Reminders
+from bot.campaigns.scheduler import CampaignScheduler
 from bot.channels.sms.channel import SmsChannel
 from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
 from bot.channels.telegram.webhook import webhook_route
@@ -47,8 +51,12 @@ class Hotline:
     outbox: Outbox
     switchboard: Switchboard
     catalogs: Catalogs
+    campaigns: Campaigns
+    deliveries: Deliveries
+    reminders: Reminders
     telegram: TelegramChannel | None = None
     sms: SmsChannel | None = None
+    scheduler: CampaignScheduler | None = None
 
     schema_current: bool = False
     _housekeeping: asyncio.Task[None] | None = None
@@ -85,6 +93,11 @@ class Hotline:
             self.sms.start()
             log.info("SMS is on (%s gateway)", settings.sms_gateway)
         self._housekeeping = asyncio.create_task(self._keep_house(), name="housekeeping")
+        if settings.campaigns_on and await self.check_schema():
+            self.scheduler = CampaignScheduler(
+                campaigns=self.campaigns, deliveries=self.deliveries, reminders=self.reminders
+            )
+            await self.scheduler.start()
 
     async def _keep_house(self) -> None:
         while True:
@@ -95,6 +108,9 @@ class Hotline:
             await asyncio.sleep(HOUSEKEEPING_EVERY)
 
     async def stop_channels(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            self.scheduler = None
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -117,12 +133,17 @@ def build(settings: Settings) -> Hotline:
     for path, problem in tree.problems:
         log.error("content problem: %s: %s", path, problem)
     catalogs = Catalogs(settings.locales_dir)
+    campaigns = load_campaigns(settings.content_dir, tree)
+    for path, problem in campaigns.problems:
+        log.error("campaign problem: %s: %s", path, problem)
     conversation = Conversation(
         tree,
         catalogs,
         default_language=settings.default_language,
         max_text=settings.max_text_length,
         model_cache=settings.var_dir / "models",
+        topics=campaigns.topics,
+        reminder_days=tuple(settings.reminder_days),
     )
     # The content, index and models live as long as the process: keep the garbage collector
     # from walking their hundreds of thousands of objects on every full collection.
@@ -149,8 +170,31 @@ def build(settings: Settings) -> Hotline:
         sms = SmsChannel.from_settings(
             settings, switchboard=switchboard, outbox=outbox, catalogs=catalogs
         )
+    deliveries = Deliveries(
+        database=database,
+        vault=vault,
+        outbox=outbox,
+        campaigns=campaigns,
+        tree=tree,
+        catalogs=catalogs,
+        rates={
+            "telegram": settings.telegram_max_per_second,
+            "sms": settings.sms_max_per_second,
+        },
+    )
+    reminders = Reminders(
+        database=database,
+        vault=vault,
+        outbox=outbox,
+        tree=tree,
+        catalogs=catalogs,
+        days_before=settings.reminder_days,
+    )
     return Hotline(
         settings=settings,
+        campaigns=campaigns,
+        deliveries=deliveries,
+        reminders=reminders,
         database=database,
         vault=vault,
         tree=tree,

@@ -14,11 +14,15 @@ from pathlib import Path
 
 from babel.dates import format_datetime, format_time
 
+from bot.campaigns.content import Topic
+from bot.campaigns.kinds import DEFAULT_DAYS_BEFORE
 from bot.content.index import SearchIndex
 from bot.content.loader import LANGUAGES
 from bot.content.model import ContentTree
 from bot.engine.messages import Escalation, Inbound, Option, Outcome, Reply, State
 from bot.engine.referral import Line, referrals
+from bot.engine.subscribing import ACTIONS as SUBSCRIBING
+from bot.engine.subscribing import Subscribing, stopped_note
 from bot.engine.triage import URGENT_NODE, Triage
 from bot.language import uzbek
 from bot.language.catalogs import Catalogs, babel_locale, country_name, language_name
@@ -46,6 +50,24 @@ _COMMANDS = {
     "/help": "help",
     "/operator": "operator",
     "/back": "back",
+    # News by topic, reminders of one's own dates, discreet mode.
+    "/subscribe": "subscribe",
+    "subscribe": "subscribe",
+    "подписаться": "subscribe",
+    "подписка": "subscribe",
+    "новости": "subscribe",
+    "/remind": "remind",
+    "remind": "remind",
+    "напомнить": "remind",
+    "напоминание": "remind",
+    "/reminders": "reminders",
+    "reminders": "reminders",
+    "напоминания": "reminders",
+    "мои напоминания": "reminders",
+    "/discreet": "discreet",
+    "discreet": "discreet",
+    "скрытно": "discreet",
+    "тайно": "discreet",
     # Plain words, for SMS and for people who do not know the slash commands.
     "меню": "home",
     "menu": "home",
@@ -135,8 +157,11 @@ class Conversation:
         default_language: str = "ru",
         max_text: int = MAX_TEXT,
         model_cache: Path | None = None,
+        topics: dict[str, Topic] | None = None,
+        reminder_days: tuple[int, ...] = DEFAULT_DAYS_BEFORE,
     ) -> None:
         self.tree = tree
+        self.subscribing = Subscribing(self, topics or {}, reminder_days)
         self.max_text = max_text
         self.catalogs = catalogs
         # Trained models are kept in model_cache, so a restart with the same content is quick.
@@ -156,6 +181,8 @@ class Conversation:
             options=list(state.options),
             pages=[],
             offered=list(state.offered),
+            topics=list(state.topics),
+            reminders=[list(r) for r in state.reminders],
         )
         # Read by the directory lines; respond() never awaits, so calls cannot interleave.
         self._now = inbound.received_at
@@ -203,6 +230,9 @@ class Conversation:
             return _COMMANDS.get(command, "unknown-command")
         if state.picking and (chosen := self._named_choice(state.picking, plain)):
             return chosen
+        today = self._now.date() if self._now else None
+        if dated := self.subscribing.as_action(state, plain, today):
+            return dated
         if (number := _NUMBER.match(plain)) and state.options:
             index = int(number.group(1))
             if index == 0:
@@ -253,6 +283,10 @@ class Conversation:
         kind, _, value = action.partition(":")
         if kind == "start":
             return replace(self._start(state), opt_in=True)
+        if kind == "remind" and value:
+            return self.subscribing.ask_date(state, value)
+        if kind in SUBSCRIBING:
+            return self.subscribing.act(state, kind, value, self._now.date() if self._now else None)
         if kind == "home":
             return self._home(state)
         if kind == "back":
@@ -372,6 +406,10 @@ class Conversation:
             "Commands: /menu main menu, /language language, /country country, "
             "/operator talk to a person, /stop no news from us, /forget erase my data."
         )
+        text += "\n" + _(
+            "/subscribe news by topic, /remind a reminder before a date (a patent, a "
+            "registration), /reminders my reminders, /discreet nothing unasked on this phone."
+        )
         return self._with_menu(state, text)
 
     def _back(self, state: State) -> Outcome:
@@ -410,17 +448,21 @@ class Conversation:
         return self._with_menu(state, text)
 
     def _stop(self, state: State, *, silent: bool) -> Outcome:
+        """Everything the hotline would start itself ends: subscriptions and reminders."""
         _ = self._gettext(state)
+        state.topics, state.reminders, state.picking = [], [], None
+        ended = {"opt_out": True, "subscriptions": (), "reminders": ()}
         if silent:
             text = _(
                 "Done: you will get no more messages from the hotline. To start again, send START."
             )
-            return Outcome(state, [self._reply(state, text)], opt_out=True)
+            return Outcome(state, [self._reply(state, text)], **ended)  # type: ignore[arg-type]
         text = _(
             "Done: the hotline will not send you news or reminders. It still answers "
             "whenever you write to it."
         )
-        return replace(self._with_menu(state, text), opt_out=True)
+        text += "\n" + stopped_note(_)
+        return replace(self._with_menu(state, text), **ended)  # type: ignore[arg-type]
 
     def _forget(self, state: State, *, confirmed: bool) -> Outcome:
         _ = self._gettext(state)

@@ -201,5 +201,4 @@ class CampaignDelivery(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)  # pending, queued, skipped
     # The start of the next allowed hours in the person's time zone.
     not_before: datetime = Field(default_factory=utcnow)
-    outbox_id: int | None = None
     reason: str | None = Field(default=None, max_length=16)  # why skipped

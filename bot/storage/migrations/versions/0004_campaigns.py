@@ -66,7 +66,6 @@ def upgrade() -> None:
         sa.Column("contact_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("outbox_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=16), nullable=True),
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["run_id"], ["campaign_run.id"], ondelete="CASCADE"),
@@ -77,9 +76,7 @@ def upgrade() -> None:
         batch.create_index(
             "ix_campaign_delivery_due", ["run_id", "status", "not_before"], unique=False
         )
-        batch.create_index(
-            batch.f("ix_campaign_delivery_contact_id"), ["contact_id"], unique=False
-        )
+        batch.create_index(batch.f("ix_campaign_delivery_contact_id"), ["contact_id"], unique=False)
 
 
 def downgrade() -> None:
