@@ -9,12 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from tests.campaigns.helpers import campaign, outbox_rows, subscribers
-from tests.channels.telegram.conftest import (  # noqa: F401 - fixtures
-    bot_api,
-    polling,
-    telegram_settings,
-    until,
-)
+from tests.channels.telegram.conftest import until
 
 PEOPLE = 2000
 TEXTS = {"ru": "Новость по-русски", "en": "News in English", "ky": "Кыргызча жаңылык"}
