@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
 from bot.storage.migrate import is_current
+from bot.web import problem
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY = 3600  # seconds
@@ -114,8 +115,8 @@ def build(settings: Settings) -> Hotline:
     database = Database(settings.database_url)
     vault = Vault(settings.master_keys)
     tree = load_tree(settings.content_dir)
-    for path, problem in tree.problems:
-        log.error("content problem: %s: %s", path, problem)
+    for path, trouble in tree.problems:
+        log.error("content problem: %s: %s", path, trouble)
     catalogs = Catalogs(settings.locales_dir)
     conversation = Conversation(
         tree,
@@ -221,7 +222,7 @@ def sms_routes(gateway: str) -> list[Route]:
     async def receive(request: Request) -> Response:
         built: Hotline | None = getattr(request.app.state, "hotline", None)
         if built is None or built.sms is None:
-            return JSONResponse({"detail": "the SMS channel is starting"}, status_code=503)
+            return problem(503, "the SMS channel is starting")
         return await built.sms.receive(request)
 
     base = f"/sms/{gateway}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 
 async def read_capped(request: Request, limit: int) -> bytes | None:
@@ -17,3 +18,8 @@ async def read_capped(request: Request, limit: int) -> bytes | None:
         if len(body) > limit:
             return None
     return bytes(body)
+
+
+def problem(status: int, detail: str) -> JSONResponse:
+    """An error answer for a gateway or Telegram: the status and a short reason."""
+    return JSONResponse({"detail": detail}, status_code=status)

@@ -16,10 +16,11 @@ import httpx
 import phonenumbers
 from aiolimiter import AsyncLimiter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from bot.channels.sms.gateway import GATEWAYS, Gateway, Incoming, Refused
 from bot.channels.sms.render import latin, render
+from bot.engine.conversation import N_
 from bot.engine.messages import Inbound, Reply
 from bot.engine.switchboard import Switchboard
 from bot.language.catalogs import Catalogs
@@ -27,7 +28,7 @@ from bot.language.normalize import normalize
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.storage.models import utcnow
-from bot.web import read_capped
+from bot.web import problem, read_capped
 
 log = logging.getLogger(__name__)
 CHANNEL = "sms"
@@ -35,10 +36,6 @@ MAX_BODY = 1024 * 1024
 # One SMS holds at most a few hundred characters even when concatenated; anything longer is
 # not a message a person typed.
 MAX_TEXT = 2000
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # Closes every page but the last; the person sends "+" (or the word) for the next one.
@@ -168,18 +165,18 @@ class SmsChannel:
     async def receive(self, request: Request) -> Response:
         body = await read_capped(request, MAX_BODY)
         if body is None:
-            return _problem(413, "request too large")
+            return problem(413, "request too large")
         try:
             event = await self.gateway.read(request, body)
         except Refused as refused:
             log.warning("SMS gateway request refused: %s", refused.detail)
-            return _problem(refused.status, refused.detail)
+            return problem(refused.status, refused.detail)
         try:
             if isinstance(event, Incoming):
                 address = phone_address(event.sender)
                 if address is None:
                     log.warning("SMS from something that is not a phone number refused")
-                    return _problem(400, "the sender is not a phone number")
+                    return problem(400, "the sender is not a phone number")
                 await self.switchboard.receive(
                     Inbound(
                         channel=CHANNEL,
@@ -202,7 +199,7 @@ class SmsChannel:
         except Exception:
             # Not stored, so not acknowledged: the gateway delivers it again.
             log.exception("could not store an SMS gateway request; the gateway will retry")
-            return _problem(503, "try again later")
+            return problem(503, "try again later")
         return self.gateway.acknowledge(event)
 
     # -- running ---------------------------------------------------------------------------------
@@ -218,7 +215,3 @@ class SmsChannel:
             self._task = None
         if self.client is not None:
             await self.client.aclose()
-
-
-def _problem(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)

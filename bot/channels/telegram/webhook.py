@@ -9,19 +9,15 @@ from collections.abc import Callable
 from aiogram.types import Update
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
-from bot.web import read_capped
+from bot.web import problem, read_capped
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def _problem(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
 
 
 def webhook_route(channel_of: Callable[[Request], TelegramChannel | None], secret: str) -> Route:
@@ -31,27 +27,27 @@ def webhook_route(channel_of: Callable[[Request], TelegramChannel | None], secre
     async def telegram_webhook(request: Request) -> Response:
         channel = channel_of(request)
         if channel is None:
-            return _problem(503, "the Telegram channel is starting")
+            return problem(503, "the Telegram channel is starting")
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("Telegram webhook call without the right secret refused")
-            return _problem(401, "missing or wrong secret token")
+            return problem(401, "missing or wrong secret token")
         body = await read_capped(request, MAX_BODY)
         if body is None:
-            return _problem(413, "update too large")
+            return problem(413, "update too large")
         try:
             # pydantic reads the JSON itself: invalid UTF-8, bad JSON and a wrong shape all
             # end as a ValidationError.
             update = Update.model_validate_json(body, context={"bot": channel.bot})
         except ValidationError:
             log.warning("malformed Telegram update refused")
-            return _problem(400, "malformed update")
+            return problem(400, "malformed update")
         try:
             await channel.handle(update)
         except Exception:
             # Not stored, so not acknowledged: Telegram delivers it again later.
             log.exception("could not handle a Telegram update; Telegram will retry it")
-            return _problem(503, "try again later")
+            return problem(503, "try again later")
         return Response(status_code=200)
 
     # A plain Starlette route: FastAPI's request handling adds nothing here and costs time on
