@@ -17,6 +17,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import bot.channels.sms.gateways  # noqa: F401 - registers the SMS gateways
+from bot.cases import directory
+from bot.cases.desk import Desk
+from bot.cases.sla import Timers
 from bot.channels.sms.channel import SmsChannel
 from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
 from bot.channels.telegram.webhook import webhook_route
@@ -48,6 +51,8 @@ class Hotline:
     outbox: Outbox
     switchboard: Switchboard
     catalogs: Catalogs
+    desk: Desk
+    timers: Timers
     telegram: TelegramChannel | None = None
     sms: SmsChannel | None = None
 
@@ -85,6 +90,15 @@ class Hotline:
         else:
             self.sms.start()
             log.info("SMS is on (%s gateway)", settings.sms_gateway)
+        if await self.check_schema():
+            await self.database.run(
+                lambda connection: directory.sync(
+                    connection, self.tree, self.settings.organisation_name
+                )
+            )
+            waiting = await self.timers.start()
+            if waiting:
+                log.info("%d waiting cases: their timers are set again", waiting)
         self._housekeeping = asyncio.create_task(self._keep_house(), name="housekeeping")
 
     async def _keep_house(self) -> None:
@@ -96,6 +110,7 @@ class Hotline:
             await asyncio.sleep(HOUSEKEEPING_EVERY)
 
     async def stop_channels(self) -> None:
+        self.timers.stop()
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -133,6 +148,7 @@ def build(settings: Settings) -> Hotline:
     switchboard = Switchboard(
         database=database, vault=vault, conversation=conversation, outbox=outbox
     )
+    desk = Desk(switchboard=switchboard)
     telegram = None
     if token := settings.telegram_token.get_secret_value():
         telegram = TelegramChannel(
@@ -159,6 +175,8 @@ def build(settings: Settings) -> Hotline:
         outbox=outbox,
         switchboard=switchboard,
         catalogs=catalogs,
+        desk=desk,
+        timers=Timers(desk),
         telegram=telegram,
         sms=sms,
     )

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     max_text_length: int = Field(
         default=4000, ge=1, description="Inbound text is cut to this many characters before use."
     )
+    organisation_name: str = Field(
+        default="",
+        max_length=200,
+        description="The name people are told for this deployment's own operators, who take "
+        'every case no partner organisation covers (empty: "the hotline\'s operators", in the '
+        "person's language).",
+    )
 
     telegram_token: SecretStr = Field(
         default=SecretStr(""),

@@ -272,6 +272,16 @@ def check(tree: ContentTree, today: date | None = None) -> Report:
                      "unlisted_short_number")  # fmt: skip
         elif entry.phone is not None and (problem := phone_problem(entry.phone, entry.country)):
             error(f"{where}: phone {entry.phone} {problem}")
+        if entry.partner is not None:
+            for code in entry.partner.countries:
+                if code not in _COUNTRIES:
+                    error(f"{where}: partner: unknown country code {code}")
+            for topic in entry.partner.topics:
+                if topic not in HOTLINE_TOPICS:
+                    error(f"{where}: partner: unknown topic {topic!r}; known: {_TOPIC_LIST}")
+            for language in entry.partner.languages:
+                if language not in LANGUAGES:
+                    error(f"{where}: partner: unknown language {language!r}")
         if entry.verified and not (entry.source and entry.checked):
             error(f"{where}: verified, but without a public source and a date checked")
         if entry.verified and not entry.phone:

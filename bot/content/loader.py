@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.content.model import ContentTree, Figure, Hotline, Node, Source, Text, Translation
+from bot.content.model import ContentTree, Figure, Hotline, Node, Partner, Source, Text, Translation
 
 LANGUAGES = ("ru", "kk", "ky", "tg", "uz", "tk", "en", "fa-AF", "ps")
 MAX_FILE_BYTES = 256 * 1024
@@ -67,6 +67,19 @@ class _NodeFile(BaseModel):
     translations: dict[str, _TranslationFile] = Field(default_factory=dict)
 
 
+class _PartnerFile(BaseModel):
+    """An organisation whose operators take cases in this deployment's console."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Empty: the entry's own country and topics.
+    countries: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    # The languages its operators answer in (required: routing depends on it).
+    languages: list[str] = Field(min_length=1)
+    urgent_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    normal_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+
+
 class _HotlineFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -83,6 +96,7 @@ class _HotlineFile(BaseModel):
     checked: date | None = None
     # A short number the source states but libphonenumber's data does not list for the country.
     unlisted_short_number: bool = False
+    partner: _PartnerFile | None = None
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -254,9 +268,22 @@ def _load_hotlines(path: Path, problems: list[tuple[str, str]]) -> list[Hotline]
             source=entry.source,
             checked=entry.checked,
             unlisted_short_number=entry.unlisted_short_number,
+            partner=_partner(entry),
         )
         for entry in _entries(raw or [], _HotlineFile, path, problems)
     ]
+
+
+def _partner(entry: _HotlineFile) -> Partner | None:
+    if entry.partner is None:
+        return None
+    return Partner(
+        countries=tuple(c.upper() for c in entry.partner.countries) or (entry.country.upper(),),
+        topics=tuple(entry.partner.topics) or tuple(entry.topics),
+        languages=tuple(entry.partner.languages),
+        urgent_minutes=entry.partner.urgent_minutes,
+        normal_minutes=entry.partner.normal_minutes,
+    )
 
 
 def _load_countries(path: Path, problems: list[tuple[str, str]]) -> list[str]:

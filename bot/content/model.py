@@ -92,6 +92,17 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Partner:
+    """A directory entry whose operators take cases in this deployment's console."""
+
+    countries: tuple[str, ...]
+    topics: tuple[str, ...]
+    languages: tuple[str, ...]
+    urgent_minutes: int = 10
+    normal_minutes: int = 120
+
+
+@dataclass(frozen=True)
 class Hotline:
     """One entry of the directory: who to call, when, in which languages."""
 
@@ -109,6 +120,7 @@ class Hotline:
     source: str | None = None
     checked: date | None = None
     unlisted_short_number: bool = False
+    partner: Partner | None = None
 
     def display_name(self, language: str) -> str:
         for candidate in (language, *FALLBACK):

@@ -192,6 +192,19 @@ class Conversation:
         outcome.state.options = [[o.label, o.data] for o in last.options] if last else []
         return outcome
 
+    def action(self, state: State, inbound: Inbound) -> str | None:
+        """What the message asks the bot to do (an option, a command, a numbered answer), or
+        None for words a person wrote: while a case is open, those go to the operator."""
+        return inbound.option or self._as_action(state, (inbound.text or "")[: self.max_text])
+
+    def numbers(self, state: State, topics: tuple[str, ...], at: datetime | None) -> str:
+        """The numbers to call for these topics in the person's country, best first."""
+        self._now = at
+        return self._numbers(state, topics)
+
+    def ngettext(self, language: str) -> Callable[[str, str, int], str]:
+        return self.catalogs.get(language).ngettext
+
     def _as_action(self, state: State, text: str) -> str | None:
         """Commands, command words and numbered answers, as the option they stand for."""
         plain = normalize(text)

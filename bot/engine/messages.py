@@ -110,6 +110,10 @@ class State:
     language_from: str | None = None
     # Languages the person was already asked to switch to: asked once, never again.
     offered: list[str] = field(default_factory=list)
+    # A case found by the code the person wrote, waiting for them to confirm it is theirs.
+    reconnect: int | None = None
+    # Case codes tried from this chat: a few are enough for a person, not for guessing.
+    code_tries: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -15,15 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.cases.intake import Effects, Intake
 from bot.engine.conversation import SILENT_AFTER_STOP, Conversation
-from bot.engine.messages import Escalation, Inbound, Outcome, Reply, State
+from bot.engine.messages import Inbound, Outcome, Reply, State
 from bot.outbox import Outbox, Outgoing, drop_queued
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
 from bot.storage.models import (
     ChatMessage,
     Contact,
-    EscalationRequest,
     OutboxMessage,
     SeenInbound,
     utcnow,
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 contacts = Contact.__table__
 conversations = ConversationRow.__table__
 seen = SeenInbound.__table__
-escalations = EscalationRequest.__table__
 outbox_rows = OutboxMessage.__table__
 chat_messages = ChatMessage.__table__
 
@@ -43,6 +42,8 @@ chat_messages = ChatMessage.__table__
 DELETABLE_FOR = timedelta(hours=48)
 # A channel's way of cutting one reply into the messages it can carry (Telegram: 4096 chars).
 Shaper = Callable[[Reply], list[Reply]]
+# Told what changed in cases once a message's transaction has committed (timers, consoles).
+CaseListener = Callable[[Effects], None]
 
 
 class Pager(Protocol):
@@ -102,12 +103,20 @@ class Statements:
 
 class Switchboard:
     def __init__(
-        self, *, database: Database, vault: Vault, conversation: Conversation, outbox: Outbox
+        self,
+        *,
+        database: Database,
+        vault: Vault,
+        conversation: Conversation,
+        outbox: Outbox,
+        intake: Intake | None = None,
     ) -> None:
         self.database = database
         self.vault = vault
         self.conversation = conversation
         self.outbox = outbox
+        self.intake = intake or Intake(vault=vault, conversation=conversation)
+        self.case_listeners: list[CaseListener] = []
         self.sql = Statements(database.dialect)
         self.shapers: dict[str, Shaper] = {}
         self.pagers: dict[str, Pager] = {}
@@ -115,9 +124,13 @@ class Switchboard:
     async def receive(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; returns the replies queued for it ([] for a repeat)."""
         handed: list[Outgoing] = []
+        effects = Effects()
         outcome = await self.database.run(
-            lambda connection: self._handle(connection, inbound, handed)
+            lambda connection: self._handle(connection, inbound, handed, effects)
         )
+        if effects.deadlines or effects.changed:
+            for listener in self.case_listeners:
+                listener(effects)
         if outcome is None:
             person = self.vault.pseudonym(f"{inbound.channel}:{inbound.address}")
             log.info("repeated message dropped", extra={"person": person})
@@ -135,7 +148,7 @@ class Switchboard:
         return outcome.replies
 
     def _handle(
-        self, connection: Connection, inbound: Inbound, handed: list[Outgoing]
+        self, connection: Connection, inbound: Inbound, handed: list[Outgoing], effects: Effects
     ) -> Outcome | None:
         """The whole message as one transaction; claimed replies for this process's sender
         are added to `handed` (given to it only once the transaction has committed)."""
@@ -148,7 +161,7 @@ class Switchboard:
         if pager is not None and state.pages and pager.asks_more(inbound.text or ""):
             outcome = self._next_page(state)
         else:
-            outcome = self.conversation.respond(state, inbound)
+            outcome = self.intake.respond(connection, contact_id, state, inbound, effects)
             if pager is not None:
                 outcome = self._paged(pager, outcome)
         replies = outcome.replies
@@ -165,6 +178,7 @@ class Switchboard:
             retract = self._deletable(connection, contact_id)
             if inbound.chat_message_id is not None:
                 retract.append(inbound.chat_message_id)
+            self.intake.forget(connection, contact_id, effects)
             self._erase(connection, contact_id)
             if replies and retract:
                 replies = [replace(replies[0], retract=tuple(retract)), *replies[1:]]
@@ -172,8 +186,6 @@ class Switchboard:
             self._save(connection, contact_id, state, outcome.state)
             if inbound.chat_message_id is not None:
                 self._remember_message(connection, contact_id, inbound.chat_message_id)
-            if outcome.escalation is not None:
-                self._escalate(connection, contact_id, outcome.state, outcome.escalation)
             if outcome.opt_out:
                 connection.execute(
                     contacts.update()
@@ -208,6 +220,10 @@ class Switchboard:
             sent.append(replace(reply, text=first, options=(), summary=None))
             waiting += rest
         return replace(outcome, state=replace(outcome.state, pages=waiting), replies=sent)
+
+    def shape(self, channel: str, replies: list[Reply]) -> list[Reply]:
+        """Replies cut to what the channel carries in one message (operators' replies too)."""
+        return self._shape(channel, replies)
 
     def _shape(self, channel: str, replies: list[Reply]) -> list[Reply]:
         shaper = self.shapers.get(channel)
@@ -338,35 +354,3 @@ class Switchboard:
                 self.sql.set_place,
                 {"contact_id": contact_id, "language": after.language, "country": after.country},
             )
-
-    def _escalate(
-        self, connection: Connection, contact_id: int, state: State, escalation: Escalation
-    ) -> None:
-        open_request = connection.execute(
-            sa.select(escalations.c.id, escalations.c.urgent).where(
-                escalations.c.contact_id == contact_id, escalations.c.status == "open"
-            )
-        ).first()
-        text_enc = self.vault.seal(escalation.text) if escalation.text else None
-        if open_request is not None:
-            # One open request per person; danger raises the one already waiting.
-            if escalation.urgent and not open_request.urgent:
-                connection.execute(
-                    escalations.update()
-                    .where(escalations.c.id == open_request.id)
-                    .values(urgent=True, reason=escalation.reason, text_enc=text_enc)
-                )
-            return
-        connection.execute(
-            escalations.insert().values(
-                contact_id=contact_id,
-                reason=escalation.reason,
-                urgent=escalation.urgent,
-                language=state.language,
-                country=state.country,
-                node_id=escalation.node,
-                text_enc=text_enc,
-                status="open",
-                created_at=utcnow(),
-            )
-        )

@@ -58,3 +58,9 @@ class Vault:
     def pseudonym(self, value: str) -> str:
         """A short pseudonymous id for logs and metrics, never the value itself."""
         return self.lookup("pseudonym:" + value)[:12]
+
+
+def case_code_key(code: str) -> str:
+    """What a case code is looked up by: the code without case, spaces or dashes, so
+    "k7f 2qx" finds K7F-2QX."""
+    return "case:" + "".join(ch for ch in code.upper() if ch.isalnum())

@@ -105,21 +105,162 @@ class OutboxMessage(SQLModel, table=True):
     delivery_at: datetime | None = None
 
 
-class EscalationRequest(SQLModel, table=True):
-    """A person asked for a human, or triage found danger; the console turns these into cases."""
+class Organisation(SQLModel, table=True):
+    """A partner organisation whose operators take cases in the console. Entries of
+    hotlines.yaml with a `partner:` block are copied here at start (`from_content`); the
+    deployment's own regional hotline is the fallback that takes what nobody else can."""
 
-    __tablename__ = "escalation_request"
+    __tablename__ = "organisation"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    # Empty lists mean "all": the regional fallback covers every country, topic and language.
+    countries: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    topics: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    languages: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # OpenStreetMap opening hours in `timezone`; None: always open (the operators say so).
+    hours: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+    # A public number from the directory, given to the person with their case code.
+    phone: str | None = Field(default=None, max_length=32)
+    # Minutes before an untaken case goes to the fallback organisation.
+    urgent_minutes: int = 10
+    normal_minutes: int = 120
+    fallback: bool = False
+    from_content: bool = False
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Operator(SQLModel, table=True):
+    """A console account. Only an Argon2 hash of the password is kept."""
+
+    __tablename__ = "operator"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    organisation_id: str = Field(
+        sa_column=sa.Column(sa.ForeignKey("organisation.id"), nullable=False, index=True)
+    )
+    role: str = Field(max_length=16)  # operator, supervisor, admin
+    password_hash: str = Field(max_length=200)
+    # Bumped when the password changes: older session cookies stop working.
+    password_epoch: int = 0
+    must_change_password: bool = False
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class Case(SQLModel, table=True):
+    """A person handed to a human. Routed to one organisation at a time; its deadline is when
+    an untaken case moves on to the fallback organisation."""
+
+    __tablename__ = "help_case"  # "case" is an SQL keyword
+    __table_args__ = (sa.Index("ix_help_case_queue", "organisation_id", "status", "urgent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The code the person can give from another number: a keyed hash to find it, sealed to
+    # show it to the operator.
+    code_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    code_enc: bytes = Field(sa_type=sa.LargeBinary)
+    # Emptied when the person erases their data; the case stays, without them, for statistics.
+    contact_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.ForeignKey("contact.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    organisation_id: str = Field(
+        sa_column=sa.Column(sa.ForeignKey("organisation.id"), nullable=False)
+    )
+    operator_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("operator.id", ondelete="SET NULL"), nullable=True),
+    )
+    status: str = Field(default="waiting", max_length=16)  # waiting, active, closed
+    urgent: bool = False
+    reason: str = Field(max_length=16)  # operator, urgent, unmatched
+    channel: str = Field(max_length=16)
+    language: str | None = Field(default=None, max_length=8)
+    country: str | None = Field(default=None, max_length=2)
+    topic: str | None = Field(default=None, max_length=32)
+    node_id: str | None = Field(default=None, max_length=64)
+    # Only what the person chose to say: female, male, other.
+    gender: str | None = Field(default=None, max_length=16)
+    # When the person agreed that the case may be referred to another organisation.
+    referral_consent_at: datetime | None = None
+    outcome: str | None = Field(default=None, max_length=32)
+    # When the person went back to the menu (/menu); operators can still write to them.
+    person_left_at: datetime | None = None
+    deadline_at: datetime | None = None
+    fallback_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    taken_at: datetime | None = None
+    closed_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseMessage(SQLModel, table=True):
+    """One line of a case: the person's message, an operator's reply, a notice the hotline
+    sent, or an internal note the person never sees. Text encrypted."""
+
+    __tablename__ = "case_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("help_case.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    author: str = Field(max_length=16)  # person, operator, hotline, note
+    operator_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("operator.id", ondelete="SET NULL"), nullable=True),
+    )
+    text_enc: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who saw or moved what: case opened, number revealed, export, transfer, sign-in."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    operator_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("operator.id", ondelete="SET NULL"), nullable=True),
+    )
+    action: str = Field(max_length=32)
+    case_id: int | None = None
+    detail: str | None = Field(default=None, max_length=200)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed sign-ins, by keyed hash of the account name and of the client address, so
+    guessing is slowed down across every worker process."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class WebMessage(SQLModel, table=True):
+    """A message sent to a web chat, kept until the page has fetched it (and a day after,
+    so a reload shows the conversation)."""
+
+    __tablename__ = "web_message"
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False)
+        sa_column=sa.Column(
+            sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
-    reason: str = Field(max_length=16)  # operator, urgent, unmatched
-    urgent: bool = False
-    language: str | None = Field(default=None, max_length=8)
-    country: str | None = Field(default=None, max_length=2)
-    node_id: str | None = Field(default=None, max_length=64)
-    # What the person wrote when it matters for the case; encrypted.
-    text_enc: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
-    status: str = Field(default="open", max_length=16)
+    # The reply (text, options) as encrypted JSON.
+    payload_enc: bytes = Field(sa_type=sa.LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -6,16 +6,25 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.storage.crypto import Vault
+from bot.storage.crypto import Vault, case_code_key
 from bot.storage.database import Database
-from bot.storage.models import Contact, Conversation, EscalationRequest, OutboxMessage
+from bot.storage.models import (
+    Case,
+    CaseMessage,
+    Contact,
+    Conversation,
+    OutboxMessage,
+    WebMessage,
+)
 
 # (table, encrypted columns) for every table that holds secrets.
 SEALED = (
     (Contact.__table__, ("address_enc",)),
     (Conversation.__table__, ("state_enc",)),
-    (EscalationRequest.__table__, ("text_enc",)),
     (OutboxMessage.__table__, ("payload_enc",)),
+    (Case.__table__, ("code_enc",)),
+    (CaseMessage.__table__, ("text_enc",)),
+    (WebMessage.__table__, ("payload_enc",)),
 )
 
 
@@ -28,6 +37,8 @@ def _rotate(connection: Connection, vault: Vault) -> int:
             if table is Contact.__table__:
                 # Lookups use the current key too, or the person would not be found again.
                 values["address_hash"] = vault.lookup(vault.open(row.address_enc))
+            if table is Case.__table__:
+                values["code_hash"] = vault.lookup(case_code_key(vault.open(row.code_enc)))
             if values:
                 connection.execute(table.update().where(key == row[0]).values(**values))
                 changed += 1

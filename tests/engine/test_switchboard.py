@@ -12,7 +12,7 @@ from bot.engine.messages import Inbound
 from bot.logs import ContextFormatter
 from bot.settings import Settings
 from bot.storage.database import sqlite_path
-from bot.storage.models import Contact, Conversation, EscalationRequest, OutboxMessage
+from bot.storage.models import Case, CaseMessage, Contact, Conversation, OutboxMessage
 
 PHONE = "+996700123456"
 
@@ -70,14 +70,16 @@ async def test_the_session_survives_a_restart(settings: Settings, hotline):
         await restarted.close()
 
 
-async def test_urgent_message_records_one_urgent_request(hotline):
+async def test_danger_written_into_an_open_case_raises_it_to_urgent(hotline):
     await hotline.switchboard.receive(inbound("/operator"))
-    await hotline.switchboard.receive(inbound("нас закрыли на складе и не выпускают"))
-    requests = await rows(hotline, EscalationRequest)
-    assert len(requests) == 1
-    request = requests[0]
-    assert request.urgent and request.reason == "urgent" and request.status == "open"
-    assert hotline.vault.open(request.text_enc) == "нас закрыли на складе и не выпускают"
+    replies = await hotline.switchboard.receive(inbound("нас закрыли на складе и не выпускают"))
+    assert replies and replies[0].urgent  # the emergency numbers come at once all the same
+    cases = await rows(hotline, Case)
+    assert len(cases) == 1
+    case = cases[0]
+    assert case.urgent and case.reason == "urgent" and case.status == "waiting"
+    lines = [hotline.vault.open(line.text_enc) for line in await rows(hotline, CaseMessage)]
+    assert lines == ["нас закрыли на складе и не выпускают"]
 
 
 async def test_nothing_personal_is_stored_in_clear(settings: Settings, hotline):
@@ -89,7 +91,7 @@ async def test_nothing_personal_is_stored_in_clear(settings: Settings, hotline):
     assert PHONE not in contact.address_hash
     assert hotline.vault.open(contact.address_enc) == PHONE
     needles = (PHONE, secret, "passport-taken", "Ленина")
-    for table in (Contact, Conversation, EscalationRequest, OutboxMessage):
+    for table in (Contact, Conversation, Case, CaseMessage, OutboxMessage):
         for row in await rows(hotline, table):
             assert not any(n in repr(tuple(row)) for n in needles), row
     path = sqlite_path(settings.database_url)
@@ -127,7 +129,10 @@ async def test_forget_erases_the_person_and_still_confirms(hotline):
     assert "удалено" in replies[0].text
     assert await rows(hotline, Contact) == []
     assert await rows(hotline, Conversation) == []
-    assert await rows(hotline, EscalationRequest) == []
+    # The case stays for the statistics, closed, without the person and without a word of theirs.
+    [case] = await rows(hotline, Case)
+    assert case.contact_id is None and case.status == "closed" and case.outcome == "erased"
+    assert await rows(hotline, CaseMessage) == []
     outbox = await rows(hotline, OutboxMessage)
     assert len(outbox) == 1 and outbox[0].contact_id is None  # only the confirmation is left
     # Writing again starts afresh.
@@ -138,8 +143,8 @@ async def test_forget_erases_the_person_and_still_confirms(hotline):
 async def test_a_lone_surrogate_in_an_urgent_message_is_stored_not_crashed(hotline):
     replies = await hotline.switchboard.receive(inbound("меня заперли \ud800 помогите"))
     assert replies[0].urgent
-    request = (await rows(hotline, EscalationRequest))[0]
-    assert hotline.vault.open(request.text_enc).startswith("меня заперли")
+    line = (await rows(hotline, CaseMessage))[0]
+    assert hotline.vault.open(line.text_enc).startswith("меня заперли")
 
 
 async def test_logs_carry_a_pseudonym_never_the_address_or_the_text(hotline, caplog):

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from bot.app import build
 from bot.engine.messages import Inbound
-from bot.storage.crypto import UnreadableSecret, Vault
-from bot.storage.models import EscalationRequest
+from bot.storage.crypto import UnreadableSecret, Vault, case_code_key
+from bot.storage.models import Case, CaseMessage
 from bot.storage.rotation import rotate
 
 
@@ -32,14 +32,20 @@ async def test_rotation_keeps_people_and_their_sessions(settings):
     only_new = build(settings.model_copy(update={"secret_key": "a-new-key"}))
     try:
         replies = await only_new.switchboard.receive(message("/operator"))
-        # Same person (found by the new lookup hash), same open request, nothing new.
-        requests = await only_new.database.run(
-            lambda connection: connection.execute(sa.select(EscalationRequest.__table__)).all()
+        # Same person (found by the new lookup hash), same open case, nothing new.
+        cases = await only_new.database.run(
+            lambda connection: connection.execute(sa.select(Case.__table__)).all()
         )
-        assert len(requests) == 1 and requests[0].urgent
-        assert only_new.vault.open(requests[0].text_enc) == "нас закрыли на складе"
+        assert len(cases) == 1 and cases[0].urgent
+        lines = await only_new.database.run(
+            lambda connection: connection.execute(sa.select(CaseMessage.__table__)).all()
+        )
+        assert only_new.vault.open(lines[0].text_enc) == "нас закрыли на складе"
         assert replies[0].node == "hotlines/operator"
         with pytest.raises(UnreadableSecret):
-            Vault([settings.secret_key.encode()]).open(requests[0].text_enc)
+            Vault([settings.secret_key.encode()]).open(lines[0].text_enc)
+        # The case code is found again under the new key.
+        code = only_new.vault.open(cases[0].code_enc)
+        assert cases[0].code_hash == only_new.vault.lookup(case_code_key(code))
     finally:
         await only_new.close()
