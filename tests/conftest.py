@@ -61,8 +61,10 @@ def migrated_postgres() -> str | None:
     async def reset() -> None:
         engine = create_async_engine(POSTGRES_URL)
         async with engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.drop_all)
-            await connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            # Everything, tables that newer migrations dropped included (a machine keeps its
+            # database between runs).
+            await connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            await connection.execute(sa.text("CREATE SCHEMA public"))
         await engine.dispose()
 
     asyncio.run(reset())

@@ -44,6 +44,8 @@ contacts = Contact.__table__
 operators = Operator.__table__
 organisations = directory.organisations
 MAX_REPLY = 2000
+# How the console names the fallback organisation when the deployment gave it no name.
+FALLBACK_NAME = "Hotline operators (fallback)"
 MAX_NOTE = 4000
 
 
@@ -118,7 +120,7 @@ class Desk:
                     created_at=_aware(r.created_at),
                     waiting_seconds=max(0, int((now - _aware(r.created_at)).total_seconds())),
                     operator_name=r.operator_name,
-                    organisation_name=r.organisation_name or "",
+                    organisation_name=r.organisation_name or FALLBACK_NAME,
                     person_left=r.person_left_at is not None,
                     last_text_preview=preview(last.get(r.id, "")),
                 )
@@ -170,7 +172,7 @@ class Desk:
             id=case.id,
             code=self.vault.open(case.code_enc),
             organisation_id=case.organisation_id,
-            organisation_name=organisation.name or "",
+            organisation_name=organisation.name or FALLBACK_NAME,
             operator_id=case.operator_id,
             operator_name=operator_name,
             status=case.status,

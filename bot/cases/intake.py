@@ -331,11 +331,14 @@ class Intake:
         found = connection.execute(
             sa.select(cases).where(cases.c.id == case_id, cases.c.status.in_(OPEN))
         ).first()
-        language = state.language or self.conversation.default_language
+        language = state.language or (found.language if found else None)
+        language = language or self.conversation.default_language
         if not yes or found is None:
             home = self.conversation.respond(state, Inbound(channel="", address="", option="home"))
             note = Reply(text=self.notices.not_reconnected(language), language=language)
             return replace(home, replies=[note, *home.replies])
+        if state.language is None:  # a new SIM or app: the case's language, until they choose
+            state = replace(state, language=found.language, language_from="hint")
         now = self.clock()
         channel = connection.execute(
             sa.select(contacts.c.channel).where(contacts.c.id == contact_id)

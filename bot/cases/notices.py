@@ -14,7 +14,7 @@ from bot.engine.messages import Option, Reply, State
 from bot.language.catalogs import babel_locale
 
 # The deployment's own operators, when the fallback organisation was given no name.
-OUR_OPERATORS = N_("the hotline's operators")
+OUR_OPERATORS = N_("The hotline's operators")
 # Topics whose numbers a person gets when nobody took their case in time.
 FALLBACK_TOPICS = ("trafficking", "migrants", "legal-aid", "emergency")
 # Right-to-left languages: a case code or number is kept left to right inside their text.
