@@ -14,8 +14,11 @@ _WRITTEN = re.compile(r"^\s*#?([A-Za-z0-9]{3})[\s\-]?([A-Za-z0-9]{3})\s*$")
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    return f"{raw[:3]}-{raw[3:]}"
+    """A random code with at least one letter and one digit (what `written_code` looks for)."""
+    while True:
+        raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+        if any(ch.isdigit() for ch in raw) and any(ch.isalpha() for ch in raw):
+            return f"{raw[:3]}-{raw[3:]}"
 
 
 def written_code(text: str) -> str | None:

@@ -10,6 +10,8 @@ def test_new_codes_are_short_unambiguous_and_differ():
     assert len(codes) == 2000
     for code in codes:
         assert re.fullmatch(rf"[{ALPHABET}]{{3}}-[{ALPHABET}]{{3}}", code)
+        # Every code is read back however it is typed (all letters would not be).
+        assert written_code(code.lower().replace("-", " ")) == code
     assert not set("0O1IL2Z5S8B") & set(ALPHABET)
 
 
