@@ -32,7 +32,11 @@ class Catalogs:
     def __init__(self, locales_dir: Path) -> None:
         self.locales_dir = locales_dir
         self._loaded: dict[str, NullTranslations] = {}
-        found = sorted(p.parent.parent.name for p in locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+        # Folders are named like Babel's locales (fa_AF); the hotline's codes are fa-AF.
+        found = sorted(
+            p.parent.parent.name.replace("_", "-")
+            for p in locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
+        )
         # Languages a person can choose: English (the message ids) and every catalog present.
         self.languages = tuple(dict.fromkeys(["ru", *found, SOURCE_LANGUAGE]))
 

@@ -360,3 +360,10 @@ def test_office_hours_say_open_or_closed_now_in_local_time(conversation):
     assert "сейчас закрыто, откроется пн 09:30" in evening
     # At night the 24-hour line is recommended first.
     assert evening.index("круглосуточно") < evening.index("сейчас закрыто")
+
+
+def test_every_language_in_the_picker_can_be_chosen(conversation):
+    picker = say(conversation, State(), "/language")
+    for option in picker.replies[0].options:
+        chosen = say(conversation, picker.state, option=option.data)
+        assert chosen.state.language == option.data.partition(":")[2], option

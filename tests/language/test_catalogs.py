@@ -192,3 +192,10 @@ def test_a_corrupt_catalog_falls_back_instead_of_failing(tmp_path):
     (folder / "messages.mo").write_bytes(b"\x00not a catalog")
     broken = Catalogs(tmp_path)
     assert broken.get("ky").gettext("Back") in {"Back", "Назад"}
+
+
+def test_every_catalog_is_offered_under_the_hotlines_own_code(catalogs: Catalogs):
+    from bot.content.loader import LANGUAGES
+
+    assert "fa-AF" in catalogs.languages and "fa_AF" not in catalogs.languages
+    assert set(catalogs.languages) <= set(LANGUAGES)
