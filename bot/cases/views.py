@@ -103,7 +103,8 @@ def mask(channel: str, address: str | None) -> str:
         national = phonenumbers.national_significant_number(number)
         return f"+{number.country_code} " + "*" * max(0, len(national) - 4) + national[-4:]
     if channel == "telegram":
-        return f"Telegram chat …{address[-4:]}"
+        # Never more than a third of the id: short ids would otherwise show whole.
+        return f"Telegram chat …{address[-min(4, len(address) // 3) :]}"
     if channel == "web":
         return "web chat"
     return f"{channel} …{address[-3:]}"
