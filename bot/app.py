@@ -23,6 +23,9 @@ from bot.cases.sla import Timers
 from bot.channels.sms.channel import SmsChannel
 from bot.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
 from bot.channels.telegram.webhook import webhook_route
+from bot.channels.web.channel import WebChannel
+from bot.channels.web.routes import web_routes
+from bot.console.site import mount as mount_console
 from bot.content.loader import load_tree
 from bot.content.model import ContentTree
 from bot.engine.conversation import Conversation
@@ -55,6 +58,7 @@ class Hotline:
     timers: Timers
     telegram: TelegramChannel | None = None
     sms: SmsChannel | None = None
+    web: WebChannel | None = None
 
     schema_current: bool = False
     _housekeeping: asyncio.Task[None] | None = None
@@ -90,6 +94,9 @@ class Hotline:
         else:
             self.sms.start()
             log.info("SMS is on (%s gateway)", settings.sms_gateway)
+        if self.web is not None:
+            self.web.start()
+            log.info("The web chat is on at /chat")
         if await self.check_schema():
             await self.database.run(
                 lambda connection: directory.sync(
@@ -105,6 +112,8 @@ class Hotline:
         while True:
             try:
                 await self.switchboard.prune()
+                if self.web is not None:
+                    await self.web.prune()
             except Exception:  # the database may be away for a while: try again next round
                 log.exception("housekeeping failed")
             await asyncio.sleep(HOUSEKEEPING_EVERY)
@@ -120,6 +129,8 @@ class Hotline:
             await self.telegram.close()
         if self.sms is not None:
             await self.sms.close()
+        if self.web is not None:
+            await self.web.close()
 
     async def close(self) -> None:
         await self.stop_channels()
@@ -179,6 +190,16 @@ def build(settings: Settings) -> Hotline:
         timers=Timers(desk),
         telegram=telegram,
         sms=sms,
+        web=WebChannel(
+            database=database,
+            vault=vault,
+            switchboard=switchboard,
+            outbox=outbox,
+            catalogs=catalogs,
+            max_text=settings.max_text_length,
+            default_language=settings.default_language,
+            secure_cookie=settings.public_url.startswith("https"),
+        ),
     )
 
 
@@ -213,6 +234,9 @@ def create_app(settings: Settings, hotline: Hotline | None = None) -> FastAPI:
 
     if settings.sms_gateway:
         app.router.routes.extend(sms_routes(settings.sms_gateway))
+    app.router.routes.extend(web_routes(_web_channel))
+
+    mount_console(app, settings)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
@@ -248,3 +272,8 @@ def sms_routes(gateway: str) -> list[Route]:
         Route(base, receive, methods=["GET", "POST"]),
         Route(f"{base}/report", receive, methods=["GET", "POST"]),
     ]
+
+
+def _web_channel(request: Request) -> WebChannel | None:
+    built: Hotline | None = getattr(request.app.state, "hotline", None)
+    return built.web if built is not None else None

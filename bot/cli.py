@@ -47,6 +47,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = _settings()
     logs.configure(settings.log_level)
+    _first_admin(settings, host or settings.host, port or settings.port)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -231,3 +232,191 @@ def keys_rotate() -> None:
             await database.close()
 
     click.echo(f"re-encrypted {asyncio.run(run())} rows under the current key")
+
+
+def _first_admin(settings: Settings, host: str, port: int) -> None:
+    """On a database without accounts, make an admin and tell the terminal its password."""
+    from bot.console.first_run import first_admin
+    from bot.storage.database import Database
+
+    base = settings.public_url or f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        try:
+            await first_admin(
+                database,
+                sign_in_url=f"{base}/console/login",
+                say=lambda text: click.echo(text, err=True),
+                terminal=sys.stderr.isatty(),
+            )
+        finally:
+            await database.close()
+
+    asyncio.run(run())
+
+
+def _database_run(settings: Settings, work):
+    """Run one unit of work against the database and close it."""
+    from bot.storage.database import Database
+
+    async def run():
+        database = Database(settings.database_url)
+        try:
+            return await database.run(work)
+        finally:
+            await database.close()
+
+    return asyncio.run(run())
+
+
+def _new_password() -> str:
+    """A password from standard input: asked twice on a terminal, one line otherwise."""
+    from bot.console.passwords import password_problem
+
+    if sys.stdin.isatty():
+        password = click.prompt(
+            "Password (at least 10 characters)", hide_input=True, confirmation_prompt=True
+        )
+    else:
+        raw = sys.stdin.buffer.readline(4096)
+        try:
+            password = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise click.ClickException("the password is not valid UTF-8 text") from None
+    if trouble := password_problem(password):
+        raise click.ClickException(trouble)
+    return password
+
+
+@main.group()
+def user() -> None:
+    """Console accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--org", "organisation", required=True, help="The organisation's id.")
+@click.option("--role", type=click.Choice(["operator", "supervisor", "admin"]), default="operator")
+@click.option(
+    "--temporary", is_flag=True, help="They must choose their own password at first sign-in."
+)
+def user_add(name: str, organisation: str, role: str, temporary: bool) -> None:
+    """Add an account; the password is read from standard input."""
+    from bot.console import accounts
+    from bot.console.passwords import hash_password
+
+    settings = _settings()
+    if trouble := accounts.name_problem(accounts.normal_name(name)):
+        raise click.ClickException(trouble)
+    password_hash = hash_password(_new_password())
+    try:
+        _database_run(
+            settings,
+            lambda connection: accounts.add(
+                connection,
+                name=name,
+                organisation_id=organisation,
+                role=role,
+                password_hash=password_hash,
+                must_change_password=temporary,
+            ),
+        )
+    except accounts.AccountProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"account {accounts.normal_name(name)} added ({role}, {organisation})")
+
+
+@user.command("list")
+def user_list() -> None:
+    """All accounts."""
+    from bot.console import accounts
+
+    rows = _database_run(_settings(), accounts.listing)
+    for row in rows:
+        state = "active" if row.active else "off"
+        last = row.last_login_at.strftime("%Y-%m-%d %H:%M") if row.last_login_at else "never"
+        click.echo(f"{row.name:<24} {row.role:<10} {row.organisation_id:<20} {state:<6} {last}")
+    if not rows:
+        click.echo("no accounts yet: `hotline serve` makes the first admin")
+
+
+@user.command("disable")
+@click.argument("name")
+def user_disable(name: str) -> None:
+    """Switch an account off; its sessions end at once."""
+    from bot.console import accounts
+
+    def work(connection) -> bool:
+        row = accounts.by_name(connection, name)
+        return row is not None and accounts.set_active(connection, row.id, False)
+
+    if not _database_run(_settings(), work):
+        raise click.ClickException(f"there is no account {accounts.normal_name(name)!r}")
+    click.echo(f"account {accounts.normal_name(name)} switched off")
+
+
+@user.command("password")
+@click.argument("name")
+def user_password(name: str) -> None:
+    """Give an account a new password (from standard input), to be changed at next sign-in."""
+    from bot.console import accounts
+    from bot.console.passwords import hash_password
+
+    password_hash = hash_password(_new_password())
+
+    def work(connection) -> bool:
+        row = accounts.by_name(connection, name)
+        if row is None:
+            return False
+        accounts.set_password(connection, row.id, password_hash, must_change=True)
+        return True
+
+    if not _database_run(_settings(), work):
+        raise click.ClickException(f"there is no account {accounts.normal_name(name)!r}")
+    click.echo(f"new password set for {accounts.normal_name(name)}; they choose their own next")
+
+
+@main.group()
+def org() -> None:
+    """Organisations that take cases."""
+
+
+@org.command("list")
+def org_list() -> None:
+    """All organisations."""
+    from bot.console import organisations
+
+    rows = _database_run(_settings(), organisations.listing)
+    for row in rows:
+        marks = [m for m, on in (("fallback", row.fallback), ("off", not row.active)) if on]
+        covers = "/".join(
+            ",".join(values) or "all" for values in (row.countries, row.topics, row.languages)
+        )
+        click.echo(f"{row.id:<20} {row.name[:40]:<40} {covers} {' '.join(marks)}".rstrip())
+    if not rows:
+        click.echo("no organisations yet: `hotline serve` makes the regional one")
+
+
+@org.command("add")
+@click.argument("organisation_id", metavar="ID")
+@click.option("--name", required=True, help="The name operators and people see.")
+@click.option("--countries", help="Countries it covers, such as KZ,KG (default: all).")
+@click.option("--topics", help="Topics it covers, such as labour,asylum (default: all).")
+@click.option("--languages", help="Languages its operators speak, such as ru,ky (default: all).")
+@click.option("--hours", help='Opening hours, OpenStreetMap style: "Mo-Fr 09:00-18:00".')
+@click.option("--timezone", help="Time zone of the hours, such as Asia/Bishkek.")
+@click.option("--phone", help="Its public phone number, international form (+996...).")
+@click.option("--urgent-minutes", type=int, default=10, show_default=True)
+@click.option("--normal-minutes", type=int, default=120, show_default=True)
+def org_add(organisation_id: str, **options) -> None:
+    """Add an organisation whose operators take cases."""
+    from bot.console import organisations
+
+    settings = _settings()
+    try:
+        new = organisations.checked(id=organisation_id, **options)
+        _database_run(settings, lambda connection: organisations.add(connection, new))
+    except organisations.OrganisationProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"organisation {new.id} added")

@@ -144,12 +144,14 @@ class Desk:
         )
         return {row.case_id: self.vault.open(row.text_enc) for row in rows}
 
-    async def view(self, actor: Actor, case_id: int) -> CaseView:
-        """The whole case; opening it is written to the audit log."""
+    async def view(self, actor: Actor, case_id: int, *, audited: bool = True) -> CaseView:
+        """The whole case; opening it is written to the audit log. A page refreshing a case
+        its operator already opened reads it with `audited=False`."""
 
         def work(connection: Connection) -> CaseView:
             case = self._visible(connection, actor, case_id)
-            audit.record(connection, actor.id, "open_case", case_id=case_id)
+            if audited:
+                audit.record(connection, actor.id, "open_case", case_id=case_id)
             return self._view(connection, case)
 
         return await self.database.run(work)
