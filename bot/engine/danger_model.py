@@ -4,7 +4,9 @@ Danger phrases and cues (bot/engine/triage.py) are precise but only know the wor
 wrote down; frightened people describe danger in endless ways. This model learns from labelled
 example messages kept as content (content/triage/*.yaml: text and urgent true/false), so
 editors improve it by adding examples, not code. A logistic regression over the features of
-bot/language/textmodel.py, trained once for a given set of examples and then kept in var/.
+bot/language/textmodel.py (letters, stems, and whole words, which keep the endings that carry
+meaning in Turkic and Iranian languages), trained once for a given set of examples and then
+kept in var/. What it learns from: bot/engine/triage.py training_examples().
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class DangerModel:
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
 
-        features = make_features()
+        features = make_features(("letters", "stems", "words"))
         regression = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
         pipeline = make_pipeline(features, regression)
         pipeline.fit([text for text, _ in examples], [int(u) for _, u in examples])

@@ -13,6 +13,21 @@ the danger model (bot/engine/danger_model.py, learned from content/triage/*.yaml
 or more. A phrase is found when all its words occur close together in any order; words may
 carry typos, and chat transliteration is read as Russian. Small words count here ("продали
 меня" is danger, "не продаем" is not), so editors say exactly what must be there.
+
+How the parts weigh against each other:
+
+- the model's opinion is 2p-1, weighted more when it leans to danger, so that a model sure
+  of danger (p of about 0.9) is enough alone: people describe danger in words no list holds;
+- against a trigger the model may only speak when it is very sure of calm, unless the message
+  also holds a calm sign (a cue of CALM_SIGN or less: "год назад", "in the news"): then the
+  trigger may tell of the past or of someone else, and the model is heard in full;
+- a word the curated texts use is taken as spelled right: it stands for a phrase word only if
+  they differ in the ending, not inside (Tajik мекунанд "they do" is not мекушанд "they kill");
+- Russian phrases are looked for in other languages' messages too (people mix in Russian),
+  but a word of the message's language is not taken for a Russian one (Tajik бо "with" is not
+  Russian боюсь, though they stem alike);
+- spellings of one phrase that read the same (Uzbek oʻ, o', o; Pashto letters written with
+  Persian ones) count once.
 """
 
 from __future__ import annotations
@@ -26,7 +41,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import ContentTree
 from bot.engine.danger_model import DangerModel
-from bot.language.normalize import prefixes, stems_ru
+from bot.language.normalize import prefixes, readings_ru, stems_ru
 
 URGENT_NODE = "urgent"
 THRESHOLD = 1.0
@@ -36,6 +51,14 @@ THRESHOLD = 1.0
 # evaluation sets (scripts/eval_matcher.py), never on the held-out one.
 MODEL_WEIGHT = 1.0
 MODEL_VETO = 0.05
+# When the model leans to danger it is heard with more weight, enough on its own from p = 0.9:
+# frightened people describe danger in words no phrase list holds. Chosen on the team's own
+# development messages, never on tests/data.
+MODEL_WEIGHT_DANGER = 1.25
+# A calm sign (a cue of this weight or lower: "год назад", "if", "in the news") beside a
+# danger phrase says the phrase may tell of the past or of others: then the model is heard in
+# full, even against the phrase.
+CALM_SIGN = -0.2
 FUZZY_MIN_LENGTH = 5
 FUZZY_CUTOFF = 85.0
 # Extra words allowed between the words of one phrase ("закрыли нас всех на складе").
@@ -74,14 +97,24 @@ class Triage:
             weighted += [
                 (p, w, False, lang) for lang, cues in node.cues.items() for p, w in cues.items()
             ]
-        self.phrases = [
-            Phrase(text=text, stems=tuple(stems), weight=weight, trigger=trigger, language=lang)
-            for text, weight, trigger, lang in weighted
-            if (stems := stems_ru(text, keep_stopwords=True))
-        ]
-        self.model = DangerModel.from_examples(tree.examples, model_cache)
+        # Spellings of one phrase that read the same ("qamab qo'yishdi", "qamab qoyishdi";
+        # Pashto ې written ی) are one phrase: a cue must not count once per spelling. A
+        # trigger outweighs a cue; of two cues, the stronger one (either way) stays.
+        unique: dict[tuple[str, tuple[str, ...]], Phrase] = {}
+        for text, weight, trigger, lang in weighted:
+            stems = tuple(stems_ru(text, keep_stopwords=True))
+            if not stems:
+                continue
+            phrase = Phrase(text=text, stems=stems, weight=weight, trigger=trigger, language=lang)
+            kept = unique.get((lang, stems))
+            if kept is None or (trigger, abs(weight)) > (kept.trigger, abs(kept.weight)):
+                unique[(lang, stems)] = phrase
+        self.phrases = list(unique.values())
+        self.model = DangerModel.from_examples(training_examples(tree), model_cache)
         self._vocabulary = sorted({s for p in self.phrases for s in p.stems})
         self._vocabulary_set = frozenset(self._vocabulary)
+        self._known = _known_words(tree)
+        self._words_of = _words_by_language(tree)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
 
     def _resolve_uncached(self, word: str) -> tuple[str, ...]:
@@ -92,6 +125,11 @@ class Triage:
             word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
         )
         similar = {stem for stem, _, _ in found if len(stem) >= FUZZY_MIN_LENGTH or stem == word}
+        if word in self._known:
+            # A word of the curated texts is spelled right: a letter changed inside it makes
+            # another word (Tajik мекунанд "they do" is not мекушанд "they kill", Kyrgyz
+            # кармап "holding" is not камап "locking in"). Only its ending may differ.
+            similar = {s for s in similar if s.startswith(word) or word.startswith(s)}
         # A typo in an ending defeats the stemmer ("выпускаюут"): the stem is still a prefix.
         similar.update(p for p in prefixes(word, FUZZY_MIN_LENGTH) if p in self._vocabulary_set)
         return tuple(sorted(similar))
@@ -107,11 +145,25 @@ class Triage:
         for i, word in enumerate(words):
             for stem in self._resolve(word):
                 positions[stem].append(i)
+        russian = positions
+        others = (languages or frozenset()) - {"ru"}
+        if "ru" in (languages or ()) and others:
+            # Russian phrases in a message that may be in another language: a word of that
+            # language is not a Russian word, even when its letters pass for one (Tajik бо
+            # "with" stems as Russian боюсь, Kazakh мен "I" as меня).
+            foreign = self._foreign(readings_ru(text)[:MAX_WORDS], others)
+            if foreign:
+                russian = {
+                    stem: kept
+                    for stem, places in positions.items()
+                    if (kept := [i for i in places if i not in foreign])
+                }
         found = []
         for phrase in self.phrases:
             if languages is not None and phrase.language not in languages:
                 continue
-            places = [positions.get(stem) for stem in phrase.stems]
+            where = russian if phrase.language == "ru" else positions
+            places = [where.get(stem) for stem in phrase.stems]
             if all(places) and _close_together(places, len(phrase.stems) + SLACK):
                 found.append(phrase)
         # Triggers count once: two wordings of one danger are not twice the danger.
@@ -120,14 +172,78 @@ class Triage:
         probability = None
         if self.model is not None:
             probability = self.model.probability(text[: MAX_WORDS * 20])
-            opinion = MODEL_WEIGHT * (2 * probability - 1)
-            score += max(0.0, opinion) if triggered and probability >= MODEL_VETO else opinion
+            weight = MODEL_WEIGHT_DANGER if probability > 0.5 else MODEL_WEIGHT
+            opinion = weight * (2 * probability - 1)
+            calm = any(not p.trigger and p.weight <= CALM_SIGN for p in found)
+            protected = triggered and probability >= MODEL_VETO and not calm
+            score += max(0.0, opinion) if protected else opinion
         return Assessment(round(score, 3), tuple(found), probability)
+
+    def _foreign(self, readings: list[str], languages: frozenset[str]) -> set[int]:
+        """Places of the words that belong to one of these languages and not to Russian."""
+        russian = self._words_of.get("ru", frozenset())
+        theirs = [self._words_of.get(language, frozenset()) for language in languages]
+        return {
+            i
+            for i, word in enumerate(readings)
+            if word not in russian and any(word in words for words in theirs)
+        }
 
     def check(self, text: str, languages: frozenset[str] | None = None) -> Assessment | None:
         """The assessment if the message is urgent, else None."""
         assessment = self.assess(text, languages)
         return assessment if assessment.urgent else None
+
+
+# The model learns calm from the questions of these nodes only: the others (trafficking,
+# asylum, discrimination, return and its psychosocial help, the hotlines) are calm by label
+# but often tell of danger ("паспорт забрали и не отдают").
+PLAIN_NODES = (
+    "about", "work", "stateless", "integration/education", "integration/health",
+    "integration/housing", "return/documents", "return/livelihood", "return/health",
+)  # fmt: skip
+
+
+def training_examples(tree: ContentTree) -> list[tuple[str, bool]]:
+    """What the danger model learns from: the labelled triage examples, and the example
+    questions of content/matching: danger when they belong to the urgent node, calm when they
+    belong to a plain node. Those are the ordinary questions people ask ("телефон", "вы не
+    сдадите меня?"); without them the model, having seen mostly danger and its look-alikes,
+    was sure of danger in plain questions it had never seen."""
+    questions = [
+        (text, node == URGENT_NODE)
+        for text, node in tree.questions
+        if node == URGENT_NODE or node.startswith(PLAIN_NODES)
+    ]
+    return list(tree.examples) + questions
+
+
+def _known_words(tree: ContentTree) -> frozenset[str]:
+    """Stems of the words of the curated texts (titles, bodies, summaries), every language."""
+    known: set[str] = set()
+    for node in tree.nodes.values():
+        for text in node.texts.values():
+            for part in (text.title, text.body, *text.by_country.values()):
+                known.update(stems_ru(part, keep_stopwords=True))
+        for summary in node.summaries.values():
+            known.update(stems_ru(summary, keep_stopwords=True))
+    return frozenset(known)
+
+
+def _words_by_language(tree: ContentTree) -> dict[str, frozenset[str]]:
+    """The words (unstemmed, read as Russian reads them) of each language's curated texts,
+    summaries and keywords: what a word of that language looks like."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for node in tree.nodes.values():
+        for language, text in node.texts.items():
+            for part in (text.title, text.body, *text.by_country.values()):
+                found[language].update(readings_ru(part))
+        for language, summary in node.summaries.items():
+            found[language].update(readings_ru(summary))
+        for language, keywords in node.keywords.items():
+            for keyword in keywords:
+                found[language].update(readings_ru(keyword))
+    return {language: frozenset(words) for language, words in found.items()}
 
 
 def _close_together(places: list[list[int]], window: int) -> bool:

@@ -50,6 +50,14 @@ _FOLD = str.maketrans({
     "ӣ": "и", "ӯ": "у", "ҳ": "х", "ҷ": "ч", "ў": "о",
     "ä": "a", "ç": "c", "ň": "n", "ö": "o", "ş": "s", "ü": "u", "ý": "y", "ž": "z",
     "ʻ": None, "ʼ": None,
+    # Arabic script: Dari and Pashto typed on Arabic or Persian keyboards. Arabic ي ى ك are
+    # the Persian ی ک; a Persian keyboard has no Pashto letters, so people write ې ۍ ي as ی,
+    # ګ as گ, ړ as ر, ډ as د, ټ as ت, ڼ as ن, ښ as ش, ږ as ژ, ځ as ز, څ as س. Vowel marks,
+    # hamza seats and the tatweel are dropped.
+    "ي": "ی", "ى": "ی", "ې": "ی", "ۍ": "ی", "ئ": "ی", "ك": "ک", "ګ": "گ", "ړ": "ر",
+    "ډ": "د", "ټ": "ت", "ڼ": "ن", "ښ": "ش", "ږ": "ژ", "ځ": "ز", "څ": "س", "ة": "ه",
+    "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ـ": None,
+    **{chr(mark): None for mark in (*range(0x064B, 0x0660), 0x0670)},
 })
 # fmt: on
 _UZBEK_MARK = re.compile(r"(?<=[og])['’`‘]")
@@ -117,6 +125,12 @@ def _readings(word: str) -> list[str]:
 def as_russian(text: str) -> str:
     """The text normalised, with Latin chat transliteration read as Russian (every reading)."""
     return " ".join(reading for word in words(fold(normalize(text))) for reading in _readings(word))
+
+
+def readings_ru(text: str) -> list[str]:
+    """The words of a text as Russian reads them, unstemmed, one for each stem that
+    `stems_ru(text, keep_stopwords=True)` gives, in the same order."""
+    return [reading for word in words(fold(normalize(text))) for reading in _readings(word)]
 
 
 def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:

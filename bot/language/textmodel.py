@@ -1,9 +1,10 @@
 """Text features and a fast linear scorer shared by the learned models (danger, topics).
 
-Two feature families: character n-grams (2 to 5 letters, inside words padded with a space) of
-the text read as Russian, robust to typos, endings and chat transliteration; and word stems with
-their pairs. Each family is tf-idf weighted with sublinear tf and L2-normalised, as
-scikit-learn's TfidfVectorizer does; scikit-learn fits the weights.
+Feature families: character n-grams (2 to 5 letters, inside words padded with a space) of
+the text read as Russian, robust to typos, endings and chat transliteration; word stems with
+their pairs; and (danger model only) the unstemmed words with their pairs. Each family is
+tf-idf weighted with sublinear tf and L2-normalised, as scikit-learn's TfidfVectorizer does;
+scikit-learn fits the weights.
 
 `LinearScorer` holds only plain data (vocabularies, idf, weights), so a trained model can be
 kept in a file and scored without importing scikit-learn at all, and it scores one message in a
@@ -25,12 +26,12 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from bot.language.normalize import as_russian, stems_ru
+from bot.language.normalize import as_russian, readings_ru, stems_ru
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 # Bump when features or models change meaning, so cached models are trained again.
-MODEL_FORMAT = "2"
+MODEL_FORMAT = "4"
 
 
 def letter_ngrams(text: str, shortest: int = 2, longest: int = 5) -> list[str]:
@@ -51,23 +52,38 @@ def stems_and_pairs(text: str) -> list[str]:
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 
 
+def words_and_pairs(text: str) -> list[str]:
+    """The words as written (folded, Latin read as Cyrillic) and their pairs, unstemmed: the
+    Russian stemmer cuts Kyrgyz, Tajik or Pashto words at random places, and in those
+    languages the ending often carries the meaning (Kyrgyz камап коюшту "they locked in",
+    коюшат "they lock")."""
+    words = readings_ru(text)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
 FAMILIES: dict[str, Callable[[str], list[str]]] = {
     "letters": letter_ngrams,
     "stems": stems_and_pairs,
+    "words": words_and_pairs,
 }
 
 
-def make_features() -> Any:
+def make_features(families: tuple[str, ...] = ("letters", "stems")) -> Any:
     """An unfitted scikit-learn FeatureUnion of the families (imported only to train)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
+    min_df = {"letters": 2}
     return FeatureUnion(
         [
-            ("letters", TfidfVectorizer(analyzer=letter_ngrams, min_df=2, sublinear_tf=True)),
-            ("stems", TfidfVectorizer(analyzer=stems_and_pairs, sublinear_tf=True)),
+            (
+                name,
+                TfidfVectorizer(analyzer=FAMILIES[name], min_df=min_df.get(name, 1),
+                                sublinear_tf=True),
+            )
+            for name in families
         ]
-    )
+    )  # fmt: skip
 
 
 class LinearScorer:

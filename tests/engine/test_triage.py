@@ -58,3 +58,104 @@ def test_triggers_count_once():
     triage = triage_with("избили", "меня избили", cues={"раньше": -0.5})
     assert triage.assess("меня избили").score == 1.0
     assert not triage.check("раньше меня избили")
+
+
+class SureModel:
+    """A stand-in danger model that always gives the same probability."""
+
+    def __init__(self, probability: float) -> None:
+        self.p = probability
+
+    def probability(self, text: str) -> float:
+        return self.p
+
+
+def triage_in(language: str, texts: dict[str, str], triggers=(), cues=None) -> Triage:
+    """A triage whose urgent node has phrases in one language and curated texts in others."""
+    node = Node(
+        id="urgent",
+        texts={lang: Text("Title", body) for lang, body in texts.items()},
+        triggers={language: tuple(triggers)},
+        cues={language: cues or {}},
+    )
+    return Triage(ContentTree(nodes={"urgent": node}, hotlines=[]))
+
+
+def test_a_word_of_the_texts_is_no_typo_of_a_danger_word():
+    # Tajik мекунанд "they do" is one letter from мекушанд "they kill": a word the curated
+    # texts use is spelled right, so it is not read as the other one; unknown typos still are.
+    triage = triage_in("tg", {"tg": "Онҳо кор мекунанд."}, triggers=["маро мекушанд"])
+    tajik = frozenset({"tg"})
+    assert triage.check("маро мекушанд", tajik)
+    assert triage.check("маро мекушаннд", tajik)
+    assert not triage.check("маро кор мекунанд", tajik)
+
+
+def test_a_known_word_may_still_differ_in_its_ending():
+    triage = triage_in("ru", {"ru": "Если вас заперли, звоните."}, triggers=["заперли нас"])
+    assert triage.check("нас заперлии")
+    assert triage.check("заперли нас на складе")
+
+
+def test_russian_phrases_are_not_read_into_words_of_the_other_language():
+    # Tajik бо "with" stems like Russian боюсь; in a Tajik message it is a Tajik word.
+    triage = triage_in("ru", {"ru": "Позвоните.", "tg": "Бо мо занг занед."},
+                       cues={"боюсь": 1.0})  # fmt: skip
+    both = frozenset({"tg", "ru"})
+    assert triage.check("боюсь", frozenset({"ru"}))
+    assert triage.check("ман боюсь", both)
+    assert not triage.check("ман бо бародарам омадам", both)
+
+
+def test_spellings_of_one_cue_count_once():
+    triage = triage_in("uz", {}, cues={"qamab qo'yishdi": 0.6, "qamab qoyishdi": 0.6})
+    assert triage.assess("qamab qo'yishdi").score == 0.6
+
+
+def test_a_trigger_outweighs_a_cue_of_the_same_words():
+    triage = triage_with("меня заперли", cues={"меня заперли": 0.3})
+    assert triage.check("меня заперли")
+
+
+def test_the_model_may_not_talk_down_a_danger_phrase_unless_it_is_very_sure():
+    triage = triage_with("меня избили")
+    triage.model = SureModel(0.2)
+    assert triage.check("меня избили")
+    triage.model = SureModel(0.01)
+    assert not triage.check("меня избили")
+
+
+def test_a_calm_sign_beside_a_danger_phrase_lets_the_model_speak():
+    triage = triage_with("меня избили", cues={"год назад": -0.3})
+    triage.model = SureModel(0.2)
+    assert not triage.check("год назад меня избили, нужна справка")
+    triage.model = SureModel(0.7)
+    assert triage.check("год назад приехал, а сейчас меня избили")
+
+
+def test_a_sure_model_is_enough_on_its_own():
+    triage = triage_with("меня заперли")
+    triage.model = SureModel(0.95)
+    assert triage.check("нас везут куда-то ночью, телефоны отобрали")
+    triage.model = SureModel(0.8)
+    assert not triage.check("нас везут куда-то ночью, телефоны отобрали")
+
+
+def test_the_model_learns_calm_from_plain_questions_only():
+    from bot.engine.triage import training_examples
+
+    tree = ContentTree(
+        nodes={},
+        hotlines=[],
+        examples=[("меня заперли", True)],
+        questions=[
+            ("как продлить патент", "work/permit"),
+            ("помогите меня заперли", "urgent"),
+            ("паспорт забрали и не отдают", "trafficking/passport-taken"),
+        ],
+    )
+    assert training_examples(tree) == [
+        ("меня заперли", True),
+        ("как продлить патент", False),
+        ("помогите меня заперли", True),
+    ]

@@ -111,3 +111,25 @@ def test_prefixes_are_proper_and_longest_first():
 
 def test_invisible_format_marks_do_not_split_words():
     assert normalize("пас\u00adпорт за\u200bбрали") == "паспорт забрали"
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("ګولۍ مې وخوړې", "گولی می وخوری"),  # Pashto on a Persian keyboard
+        ("زما ځای", "زما زای"),
+        ("مرا ميكشند", "مرا میکشند"),  # Arabic yeh and kaf
+        ("مرا می‌کُشند", "مرا میکشند"),  # zero-width non-joiner, vowel mark
+        ("کمـــک", "کمک"),  # tatweel
+    ],
+)
+def test_arabic_script_variants_read_the_same(typed: str, written: str):
+    assert stems_ru(typed, keep_stopwords=True) == stems_ru(written, keep_stopwords=True)
+
+
+def test_readings_follow_the_stems_one_for_one():
+    from bot.language.normalize import readings_ru
+
+    for text in ["", "moj pasport zabrali", "ман бо бародарам", "qamab qo'yishdi", "مرا بند کردند"]:
+        assert len(readings_ru(text)) == len(stems_ru(text, keep_stopwords=True))
+    assert readings_ru("ман боюсь") == ["ман", "боюсь"]

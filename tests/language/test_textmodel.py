@@ -50,3 +50,10 @@ def test_a_cached_model_scores_like_the_trained_one(tmp_path: Path, tree):
     assert loaded.pipeline is None  # weights only: no scikit-learn objects in the file
     for text in ["нас держат на ферме", "как получить патент", ""]:
         assert loaded.probability(text) == trained.probability(text)
+
+
+def test_whole_words_keep_their_endings():
+    from bot.language.textmodel import words_and_pairs
+
+    assert words_and_pairs("камап коюшту") == ["камап", "коюшту", "камап коюшту"]
+    assert words_and_pairs("") == []
