@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -529,16 +530,21 @@ class Desk:
     def _shaped(
         self, connection: Connection, contact_id: int, channel: str, replies: list[Reply]
     ) -> list[Reply]:
-        """Cut to the channel's size; on SMS, in Latin letters if the person asked for them."""
+        """Cut to the channel's size. On SMS, paged like the bot's answers: the first page
+        goes now (in Latin letters if the person asked for them), the rest waits in their
+        session for "+"."""
         pager = self.switchboard.pagers.get(channel)
         if pager is None:
             return self.switchboard.shape(channel, replies)
         state = self._state(connection, contact_id)
-        return [
-            Reply(text=page, language=reply.language)
-            for reply in replies
-            for page in pager.pages(reply, latin_letters=state.latin)
-        ]
+        sent: list[Reply] = []
+        waiting: list[str] = []
+        for reply in replies:
+            first, *rest = pager.pages(reply, latin_letters=state.latin) or [""]
+            sent.append(Reply(text=first, language=reply.language))
+            waiting += rest
+        self.switchboard.save_state(connection, contact_id, replace(state, pages=waiting))
+        return sent
 
     def _state(self, connection: Connection, contact_id: int) -> State:
         row = connection.execute(

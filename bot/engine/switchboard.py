@@ -342,6 +342,14 @@ class Switchboard:
         connection.execute(outbox_rows.delete().where(outbox_rows.c.contact_id == contact_id))
         connection.execute(contacts.delete().where(contacts.c.id == contact_id))
 
+    def save_state(self, connection: Connection, contact_id: int, state: State) -> None:
+        """Store a session changed outside a message (an operator's paged answer)."""
+        state_enc = self.vault.seal(json.dumps(state.to_json(), ensure_ascii=False))
+        connection.execute(
+            self.sql.save,
+            {"contact_id": contact_id, "state_enc": state_enc, "updated_at": utcnow()},
+        )
+
     def _save(self, connection: Connection, contact_id: int, before: State, after: State) -> None:
         state_enc = self.vault.seal(json.dumps(after.to_json(), ensure_ascii=False))
         connection.execute(
