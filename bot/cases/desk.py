@@ -32,6 +32,7 @@ from bot.cases.views import (
     mask,
     preview,
 )
+from bot.engine.conversation import SILENT_AFTER_STOP
 from bot.engine.messages import Reply, State
 from bot.engine.switchboard import Switchboard, conversations
 from bot.storage.models import Case, CaseMessage, Contact, Operator, utcnow
@@ -245,7 +246,12 @@ class Desk:
             person = self._person(connection, case)
             if person is None:
                 raise CaseGone("the person erased their data")
-            contact_id, address, _unreachable, channel = person
+            contact_id, address, unreachable, channel = person
+            if unreachable is not None:
+                raise CaseGone(
+                    "the person cannot be reached on this channel (blocked the bot, an invalid "
+                    "number, or STOP on SMS)"
+                )
             now = self.clock()
             organisation = self._organisation(connection, case.organisation_id)
             language = case.language or "ru"
@@ -255,7 +261,9 @@ class Desk:
             if case.status == "waiting":
                 values.update(status="active", operator_id=actor.id, taken_at=now, deadline_at=None)
             connection.execute(cases.update().where(cases.c.id == case.id).values(**values))
-            handed.extend(self._send(connection, contact_id, channel, address, [reply]))
+            handed.extend(
+                self._send(connection, contact_id, channel, address, [reply], unreachable)
+            )
 
         await self.database.run(work)
         self.outbox.hand_over(channel, handed)
@@ -336,9 +344,11 @@ class Desk:
             audit.record(connection, actor.id, "transfer", case_id=case_id, detail=target.id)
             person = self._person(connection, case)
             if person is not None:
-                contact_id, address, _unreachable, channel = person
+                contact_id, address, unreachable, channel = person
                 reply = self.notices.transferred(case.language or "ru", target, now)
-                handed.extend(self._send(connection, contact_id, channel, address, [reply]))
+                handed.extend(
+                    self._send(connection, contact_id, channel, address, [reply], unreachable)
+                )
 
         await self.database.run(work)
         if channel:
@@ -371,10 +381,12 @@ class Desk:
             audit.record(connection, actor.id, "close", case_id=case_id, detail=outcome)
             person = self._person(connection, case)
             if person is not None and case.person_left_at is None:
-                contact_id, address, _unreachable, channel = person
+                contact_id, address, unreachable, channel = person
                 organisation = self._organisation(connection, case.organisation_id)
                 reply = self.notices.closed(case.language or "ru", organisation)
-                handed.extend(self._send(connection, contact_id, channel, address, [reply]))
+                handed.extend(
+                    self._send(connection, contact_id, channel, address, [reply], unreachable)
+                )
 
         await self.database.run(work)
         if channel:
@@ -449,9 +461,11 @@ class Desk:
             audit.record(connection, None, "time_out", case_id=case_id, detail=case.organisation_id)
             person = self._person(connection, case)
             if person is not None and case.fallback_at is None:
-                contact_id, address, _unreachable, channel = person
+                contact_id, address, unreachable, channel = person
                 reply = self.notices.timed_out(case.language or "ru", fallback, case.country, now)
-                handed.extend(self._send(connection, contact_id, channel, address, [reply]))
+                handed.extend(
+                    self._send(connection, contact_id, channel, address, [reply], unreachable)
+                )
             moved[case_id] = None
             return True
 
@@ -499,17 +513,25 @@ class Desk:
         return case
 
     def _person(self, connection: Connection, case: sa.Row) -> tuple[int, str, Any, str] | None:
-        """(contact id, address, unreachable since, channel), or None once erased."""
+        """(contact id, address, unreachable since, channel), or None once erased. STOP on
+        SMS counts as unreachable: nothing more may be sent until the person writes START."""
         if case.contact_id is None:
             return None
         row = connection.execute(
             sa.select(
-                contacts.c.id, contacts.c.address_enc, contacts.c.unreachable_at, contacts.c.channel
+                contacts.c.id,
+                contacts.c.address_enc,
+                contacts.c.unreachable_at,
+                contacts.c.opted_out_at,
+                contacts.c.channel,
             ).where(contacts.c.id == case.contact_id)
         ).first()
         if row is None:
             return None
-        return row.id, self.vault.open(row.address_enc), row.unreachable_at, row.channel
+        unreachable = row.unreachable_at
+        if unreachable is None and row.channel in SILENT_AFTER_STOP:
+            unreachable = row.opted_out_at
+        return row.id, self.vault.open(row.address_enc), unreachable, row.channel
 
     def _send(
         self,
@@ -518,7 +540,10 @@ class Desk:
         channel: str,
         address: str,
         replies: list[Reply],
+        unreachable: Any = None,
     ) -> list[Any]:
+        if unreachable is not None:  # a notice the person cannot get, or asked not to
+            return []
         return self.outbox.enqueue(
             connection,
             contact_id=contact_id,

@@ -145,3 +145,15 @@ async def test_an_answer_to_a_person_who_erased_their_data_is_refused(desk_setup
     await hotline.switchboard.receive(say("sms", PHONE, option="forget:yes"))
     with pytest.raises(CaseGone):
         await hotline.desk.reply(kg, case_id, "hello")
+
+
+async def test_after_stop_on_sms_nothing_more_is_sent_until_start(desk_setup):
+    hotline, case_id, kg, _kz, _admin = desk_setup
+    await hotline.switchboard.receive(say("sms", PHONE, "STOP"))
+    before = await queued_to(hotline, PHONE)
+    view = await hotline.desk.view(kg, case_id)
+    assert not view.reachable
+    with pytest.raises(CaseGone):
+        await hotline.desk.reply(kg, case_id, "hello")
+    await hotline.desk.close(kg, case_id, "no_reply")  # closing tells them nothing either
+    assert await queued_to(hotline, PHONE) == before
