@@ -316,8 +316,10 @@ class Intake:
             escalation = Escalation(reason=found.reason)
             notice = self._rejoin(connection, found, state, escalation, effects, self.clock())
             return Outcome(state, [notice])
-        state = replace(state, reconnect=found.id)
-        return Outcome(state, [self.notices.ask_reconnect(language, code)])
+        ask = self.notices.ask_reconnect(language, code)
+        # Remembered like any reply's options, so "1" on SMS means "yes".
+        options = [[o.label, o.data] for o in ask.options]
+        return Outcome(replace(state, reconnect=found.id, options=options), [ask])
 
     def _confirm(
         self,
@@ -358,7 +360,7 @@ class Intake:
         effects.changed = True
         organisation = self._organisation(connection, found.organisation_id)
         reply = self.notices.reconnected(language, organisation, self._code(found), now)
-        return Outcome(state, [reply])
+        return Outcome(replace(state, options=[]), [reply])
 
     # -- small pieces ---------------------------------------------------------------------------
 

@@ -141,3 +141,14 @@ async def test_forget_closes_the_case_and_removes_every_line(started):
     [case] = await cases(started)
     assert case.contact_id is None and case.status == "closed" and case.outcome == "erased"
     assert await lines(started, case.id) == []
+
+
+async def test_on_sms_the_numbered_answer_confirms_the_reconnection(started):
+    switchboard = started.switchboard
+    await switchboard.receive(say("telegram", "500", "/operator"))
+    [case] = await cases(started)
+    code = started.vault.open(case.code_enc)
+    await switchboard.receive(say("sms", PHONE, code.replace("-", " ").lower()))
+    await switchboard.receive(say("sms", PHONE, "1"))
+    [moved] = await cases(started)
+    assert moved.channel == "sms" and moved.contact_id != case.contact_id
