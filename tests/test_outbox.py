@@ -32,8 +32,9 @@ class Channel:
 
 
 async def queue_one(hotline, address: str = "+77010000001") -> None:
+    """One reply in the outbox: a page opened (one that opens no case, which adds a notice)."""
     await hotline.switchboard.receive(
-        Inbound(channel="sms", address=address, option="open:urgent", language_hint="ru")
+        Inbound(channel="sms", address=address, option="open:work", language_hint="ru")
     )
 
 

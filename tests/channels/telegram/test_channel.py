@@ -205,8 +205,10 @@ async def test_a_conversation_in_another_interface_language(
     await until(lambda: len(api.texts_to(512)) == 1)
     assert api.texts_to(512)[0].startswith("Main menu")
     api.push(tg.button(512, "open:urgent"))
-    await until(lambda: len(api.texts_to(512)) == 2)
-    urgent = api.sent[-1]
+    # The urgent page, then the case it opened: who will answer, and the case code.
+    await until(lambda: len(api.texts_to(512)) == 3)
+    urgent, notice = api.sent[-2:]
+    assert "Your case code" in notice.text
     assert "Call first:\n102 " in urgent.text
     labels = [b["text"] for row in urgent.reply_markup["inline_keyboard"] for b in row]
     assert "Talk to a person now" in labels and "Main menu" in labels
