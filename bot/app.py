@@ -17,6 +17,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import bot.channels.sms.gateways  # noqa: F401 - registers the SMS gateways
+from bot.campaigns.content import Campaigns, load_campaigns
+from bot.campaigns.delivery import Deliveries
+from bot.campaigns.reminders import Reminders
+from bot.campaigns.scheduler import CampaignScheduler
 from bot.cases import directory
 from bot.cases.desk import Desk
 from bot.cases.sla import Timers
@@ -56,9 +60,13 @@ class Hotline:
     catalogs: Catalogs
     desk: Desk
     timers: Timers
+    campaigns: Campaigns
+    deliveries: Deliveries
+    reminders: Reminders
     telegram: TelegramChannel | None = None
     sms: SmsChannel | None = None
     web: WebChannel | None = None
+    scheduler: CampaignScheduler | None = None
 
     schema_current: bool = False
     _housekeeping: asyncio.Task[None] | None = None
@@ -106,6 +114,11 @@ class Hotline:
             waiting = await self.timers.start()
             if waiting:
                 log.info("%d waiting cases: their timers are set again", waiting)
+            if settings.campaigns_on:
+                self.scheduler = CampaignScheduler(
+                    campaigns=self.campaigns, deliveries=self.deliveries, reminders=self.reminders
+                )
+                await self.scheduler.start()
         self._housekeeping = asyncio.create_task(self._keep_house(), name="housekeeping")
 
     async def _keep_house(self) -> None:
@@ -119,6 +132,9 @@ class Hotline:
             await asyncio.sleep(HOUSEKEEPING_EVERY)
 
     async def stop_channels(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            self.scheduler = None
         self.timers.stop()
         if self._housekeeping is not None:
             self._housekeeping.cancel()
@@ -144,12 +160,17 @@ def build(settings: Settings) -> Hotline:
     for path, trouble in tree.problems:
         log.error("content problem: %s: %s", path, trouble)
     catalogs = Catalogs(settings.locales_dir)
+    campaigns = load_campaigns(settings.content_dir, tree)
+    for path, trouble in campaigns.problems:
+        log.error("campaign problem: %s: %s", path, trouble)
     conversation = Conversation(
         tree,
         catalogs,
         default_language=settings.default_language,
         max_text=settings.max_text_length,
         model_cache=settings.var_dir / "models",
+        topics=campaigns.topics,
+        reminder_days=tuple(settings.reminder_days),
     )
     # The content, index and models live as long as the process: keep the garbage collector
     # from walking their hundreds of thousands of objects on every full collection.
@@ -177,8 +198,31 @@ def build(settings: Settings) -> Hotline:
         sms = SmsChannel.from_settings(
             settings, switchboard=switchboard, outbox=outbox, catalogs=catalogs
         )
+    deliveries = Deliveries(
+        database=database,
+        vault=vault,
+        outbox=outbox,
+        campaigns=campaigns,
+        tree=tree,
+        catalogs=catalogs,
+        rates={
+            "telegram": settings.telegram_max_per_second,
+            "sms": settings.sms_max_per_second,
+        },
+    )
+    reminders = Reminders(
+        database=database,
+        vault=vault,
+        outbox=outbox,
+        tree=tree,
+        catalogs=catalogs,
+        days_before=settings.reminder_days,
+    )
     return Hotline(
         settings=settings,
+        campaigns=campaigns,
+        deliveries=deliveries,
+        reminders=reminders,
         database=database,
         vault=vault,
         tree=tree,

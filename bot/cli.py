@@ -168,12 +168,15 @@ def content() -> None:
 @content.command("check")
 def content_check() -> None:
     """Validate the content tree; exits 1 on errors. Prints coverage and freshness tables."""
+    from bot.campaigns.content import load_campaigns
     from bot.content.check import check, coverage_table, freshness_table
     from bot.content.loader import load_tree
 
     settings = _settings()
     tree = load_tree(settings.content_dir)
     report = check(tree)
+    for path, problem in load_campaigns(settings.content_dir, tree).problems:
+        report.errors.append(f"{path}: {problem}")
     click.echo(coverage_table(tree))
     click.echo("")
     click.echo(freshness_table(tree))
@@ -420,3 +423,107 @@ def org_add(organisation_id: str, **options) -> None:
     except organisations.OrganisationProblem as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"organisation {new.id} added")
+
+
+@main.group()
+def campaign() -> None:
+    """Information campaigns (content/campaigns/*.yaml)."""
+
+
+def _campaigns(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.campaigns.content import load_campaigns
+    from bot.content.loader import load_tree
+
+    tree = load_tree(settings.content_dir)
+    found = load_campaigns(settings.content_dir, tree)
+    for path, problem in found.problems:
+        click.echo(f"error: {path}: {problem}", err=True)
+    return tree, found
+
+
+@campaign.command("list")
+def campaign_list() -> None:
+    """Every campaign: id, schedule, audience, languages."""
+    settings = _settings()
+    _tree, found = _campaigns(settings)
+    for item in found.campaigns.values():
+        when = f"once {item.once:%Y-%m-%d %H:%M} UTC" if item.once else f"cron {item.cron!r}"
+        audience = item.audience
+        parts = [f"topics={','.join(audience.topics)}"]
+        for name in ("countries", "languages", "channels"):
+            if values := getattr(audience, name):
+                parts.append(f"{name}={','.join(values)}")
+        state = "" if item.enabled else " (disabled)"
+        click.echo(
+            f"{item.id}{state}: {when}, {item.start:%H:%M}-{item.end:%H:%M} local, "
+            f"{' '.join(parts)}, languages {','.join(item.messages)}"
+        )
+
+
+@campaign.command("preview")
+@click.argument("campaign_id")
+@click.option("--lang", default="ru", help="Language of the person reading it.")
+def campaign_preview(campaign_id: str, lang: str) -> None:
+    """The campaign as each channel would deliver it to a person reading LANG."""
+    from bot.campaigns.render import preview
+    from bot.language.catalogs import Catalogs
+
+    settings = _settings()
+    tree, found = _campaigns(settings)
+    item = found.campaigns.get(campaign_id)
+    if item is None:
+        click.echo(f"no campaign {campaign_id!r}", err=True)
+        raise SystemExit(1)
+    for shown in preview(item, lang, tree=tree, catalogs=Catalogs(settings.locales_dir)):
+        note = f" (in {shown.language}: no {lang} text)" if shown.language != lang else ""
+        click.echo(f"== {shown.channel}{note}")
+        for part in shown.parts:
+            click.echo(part)
+        for button in shown.buttons:
+            click.echo(f"  [{button}]")
+        if shown.segments is not None:
+            click.echo(f"-- {shown.segments} SMS segments ({shown.encoding})")
+        click.echo("")
+
+
+@campaign.command("send")
+@click.argument("campaign_id")
+@click.option("--at", "at", default=None, help="When (ISO 8601 with a zone); default now.")
+def campaign_send(campaign_id: str, at: str | None) -> None:
+    """Start a campaign occurrence; the running service delivers it (within allowed hours)."""
+    from datetime import UTC, datetime
+
+    from bot.app import build
+
+    settings = _settings()
+    tree, found = _campaigns(settings)
+    if campaign_id not in found.campaigns:
+        click.echo(f"no campaign {campaign_id!r}", err=True)
+        raise SystemExit(1)
+    when = datetime.now(UTC)
+    if at is not None:
+        try:
+            when = datetime.fromisoformat(at)
+        except ValueError:
+            click.echo("--at must be ISO 8601, e.g. 2027-01-10T09:00:00+03:00", err=True)
+            raise SystemExit(2) from None
+        if when.tzinfo is None:
+            click.echo("--at needs a time zone, e.g. +03:00 or Z", err=True)
+            raise SystemExit(2)
+
+    async def run() -> tuple[int, bool]:
+        hotline = build(settings)
+        try:
+            if not await hotline.check_schema():
+                click.echo("the database schema is not current: run `hotline db upgrade`", err=True)
+                raise SystemExit(1)
+            existed = await hotline.deliveries.exists(campaign_id, when)
+            return await hotline.deliveries.start(campaign_id, when), existed
+        finally:
+            await hotline.close()
+
+    run_id, existed = asyncio.run(run())
+    if existed:
+        click.echo(f"run {run_id} for this occurrence exists already: nobody gets it twice")
+    else:
+        click.echo(f"run {run_id} queued for {when.isoformat()}; `hotline serve` delivers it")

@@ -87,6 +87,20 @@ def drop_queued(connection: Connection, contact_id: int) -> None:
     )
 
 
+def take_back_unasked(connection: Connection, contact_id: int) -> None:
+    """Messages the person did not ask for (campaigns, reminders) that still wait are not
+    sent: after STOP, or once they said someone else may read their phone."""
+    connection.execute(
+        outbox.update()
+        .where(
+            outbox.c.contact_id == contact_id,
+            outbox.c.status == "queued",
+            outbox.c.origin.is_not(None),
+        )
+        .values(status="failed", error="taken back", payload_enc=b"")
+    )
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2**attempts, 600))
 
@@ -110,6 +124,7 @@ class Outbox:
         channel: str,
         address: str,
         replies: Sequence[Reply],
+        origin: str | None = None,
     ) -> list[Outgoing]:
         """Queue replies inside the caller's transaction: they commit with what caused them.
 
@@ -128,6 +143,7 @@ class Outbox:
                 "attempts": 1 if hot else 0,
                 "not_before": now + LEASE if hot else now,
                 "created_at": now,
+                "origin": origin,
                 "payload_enc": self.vault.seal(
                     json.dumps({"address": address, "reply": reply.to_json()}, ensure_ascii=False)
                 ),
@@ -155,6 +171,10 @@ class Outbox:
         if messages and channel in self._sending:
             self._handed.setdefault(channel, []).extend(messages)
             self.wake(channel)
+
+    def sends(self, channel: str) -> bool:
+        """Whether this process runs a sender for the channel right now."""
+        return channel in self._sending
 
     def wake(self, channel: str) -> None:
         self._wakeups.setdefault(channel, asyncio.Event()).set()

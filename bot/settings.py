@@ -128,6 +128,21 @@ class Settings(BaseSettings):
         default="",
         description="Generic gateway: where outgoing SMS are POSTed as signed JSON.",
     )
+    reminder_days: list[int] = Field(
+        default=[7, 1],
+        description="Personal reminders: days before the person's date that they are reminded.",
+    )
+    campaigns_on: bool = Field(
+        default=True,
+        description="Run the campaign scheduler and reminders in `hotline serve`.",
+    )
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _days_before(cls, value: list[int]) -> list[int]:
+        if not value or len(value) > 5 or any(not 0 <= d <= 90 for d in value):
+            raise ValueError("must be a JSON list of 1 to 5 days between 0 and 90, e.g. [7, 1]")
+        return sorted(set(value), reverse=True)
 
     @field_validator("telegram_webhook_secret")
     @classmethod

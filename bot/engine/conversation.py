@@ -14,11 +14,15 @@ from pathlib import Path
 
 from babel.dates import format_datetime, format_time
 
+from bot.campaigns.content import Topic
+from bot.campaigns.kinds import DEFAULT_DAYS_BEFORE
 from bot.content.index import SearchIndex
 from bot.content.loader import LANGUAGES
 from bot.content.model import ContentTree
 from bot.engine.messages import Escalation, Inbound, Option, Outcome, Reply, State
 from bot.engine.referral import Line, referrals
+from bot.engine.subscribing import ACTIONS as SUBSCRIBING
+from bot.engine.subscribing import Subscribing, stopped_note
 from bot.engine.triage import URGENT_NODE, Triage
 from bot.language import uzbek
 from bot.language.catalogs import Catalogs, babel_locale, country_name, language_name
@@ -46,6 +50,24 @@ _COMMANDS = {
     "/help": "help",
     "/operator": "operator",
     "/back": "back",
+    # News by topic, reminders of one's own dates, discreet mode.
+    "/subscribe": "subscribe",
+    "subscribe": "subscribe",
+    "подписаться": "subscribe",
+    "подписка": "subscribe",
+    "новости": "subscribe",
+    "/remind": "remind",
+    "remind": "remind",
+    "напомнить": "remind",
+    "напоминание": "remind",
+    "/reminders": "reminders",
+    "reminders": "reminders",
+    "напоминания": "reminders",
+    "мои напоминания": "reminders",
+    "/discreet": "discreet",
+    "discreet": "discreet",
+    "скрытно": "discreet",
+    "тайно": "discreet",
     # Plain words, for SMS and for people who do not know the slash commands.
     "меню": "home",
     "menu": "home",
@@ -136,8 +158,11 @@ class Conversation:
         default_language: str = "ru",
         max_text: int = MAX_TEXT,
         model_cache: Path | None = None,
+        topics: dict[str, Topic] | None = None,
+        reminder_days: tuple[int, ...] = DEFAULT_DAYS_BEFORE,
     ) -> None:
         self.tree = tree
+        self.subscribing = Subscribing(self, topics or {}, reminder_days)
         self.max_text = max_text
         self.catalogs = catalogs
         # Trained models are kept in model_cache, so a restart with the same content is quick.
@@ -157,6 +182,8 @@ class Conversation:
             options=list(state.options),
             pages=[],
             offered=list(state.offered),
+            topics=list(state.topics),
+            reminders=[list(r) for r in state.reminders],
         )
         # Read by the directory lines; respond() never awaits, so calls cannot interleave.
         self._now = inbound.received_at
@@ -193,9 +220,11 @@ class Conversation:
         return outcome
 
     def action(self, state: State, inbound: Inbound) -> str | None:
-        """What the message asks the bot to do (an option, a command, a numbered answer), or
-        None for words a person wrote: while a case is open, those go to the operator."""
-        return inbound.option or self._as_action(state, (inbound.text or "")[: self.max_text])
+        """What the message asks the bot to do (an option, a command, a numbered answer, a
+        date the bot asked for), or None for words a person wrote: while a case is open,
+        those go to the operator, "my patent is paid until 15.01.2027" included."""
+        text = (inbound.text or "")[: self.max_text]
+        return inbound.option or self._as_action(state, text, unasked_dates=False)
 
     def numbers(self, state: State, topics: tuple[str, ...], at: datetime | None) -> str:
         """The numbers to call for these topics in the person's country, best first."""
@@ -205,8 +234,9 @@ class Conversation:
     def ngettext(self, language: str) -> Callable[[str, str, int], str]:
         return self.catalogs.get(language).ngettext
 
-    def _as_action(self, state: State, text: str) -> str | None:
-        """Commands, command words and numbered answers, as the option they stand for."""
+    def _as_action(self, state: State, text: str, *, unasked_dates: bool = True) -> str | None:
+        """Commands, command words, numbered answers and dates for reminders, as the option
+        they stand for; `unasked_dates` also takes a date the person wrote unasked."""
         plain = normalize(text)
         if not plain:
             return None
@@ -217,6 +247,9 @@ class Conversation:
             return _COMMANDS.get(command, "unknown-command")
         if state.picking and (chosen := self._named_choice(state.picking, plain)):
             return chosen
+        today = self._now.date() if self._now else None
+        if dated := self.subscribing.as_action(state, text, today, unasked=unasked_dates):
+            return dated
         if (number := _NUMBER.match(plain)) and state.options:
             index = int(number.group(1))
             if index == 0:
@@ -267,6 +300,10 @@ class Conversation:
         kind, _, value = action.partition(":")
         if kind == "start":
             return replace(self._start(state), opt_in=True)
+        if kind == "remind" and value:
+            return self.subscribing.ask_date(state, value)
+        if kind in SUBSCRIBING:
+            return self.subscribing.act(state, kind, value, self._now.date() if self._now else None)
         if kind == "home":
             return self._home(state)
         if kind == "back":
@@ -386,6 +423,10 @@ class Conversation:
             "Commands: /menu main menu, /language language, /country country, "
             "/operator talk to a person, /stop no news from us, /forget erase my data."
         )
+        text += "\n" + _(
+            "/subscribe news by topic, /remind a reminder before a date (a patent, a "
+            "registration), /reminders my reminders, /discreet nothing unasked on this phone."
+        )
         return self._with_menu(state, text)
 
     def _back(self, state: State) -> Outcome:
@@ -424,17 +465,21 @@ class Conversation:
         return self._with_menu(state, text)
 
     def _stop(self, state: State, *, silent: bool) -> Outcome:
+        """Everything the hotline would start itself ends: subscriptions and reminders."""
         _ = self._gettext(state)
+        state.topics, state.reminders, state.picking = [], [], None
+        ended = {"opt_out": True, "subscriptions": (), "reminders": ()}
         if silent:
             text = _(
                 "Done: you will get no more messages from the hotline. To start again, send START."
             )
-            return Outcome(state, [self._reply(state, text)], opt_out=True)
+            return Outcome(state, [self._reply(state, text)], **ended)  # type: ignore[arg-type]
         text = _(
             "Done: the hotline will not send you news or reminders. It still answers "
             "whenever you write to it."
         )
-        return replace(self._with_menu(state, text), opt_out=True)
+        text += "\n" + stopped_note(_)
+        return replace(self._with_menu(state, text), **ended)  # type: ignore[arg-type]
 
     def _forget(self, state: State, *, confirmed: bool) -> Outcome:
         _ = self._gettext(state)

@@ -114,6 +114,11 @@ class State:
     reconnect: int | None = None
     # Case codes tried from this chat: a few are enough for a person, not for guessing.
     code_tries: int = 0
+    # A copy of what storage holds for the person, for the menus (the tables are the truth
+    # for sending): topics subscribed to, reminders as [kind, ISO date], discreet mode.
+    topics: list[str] = field(default_factory=list)
+    reminders: list[list[str]] = field(default_factory=list)
+    discreet: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -135,3 +140,8 @@ class Outcome:
     opt_out: bool = False
     # The person asked to start again (START): a channel that went silent after STOP resumes.
     opt_in: bool = False
+    # Changes for storage, when the person made them: the whole new set of topics (consent
+    # recorded for the new ones), of reminders ((kind, ISO date)), and discreet mode.
+    subscriptions: tuple[str, ...] | None = None
+    reminders: tuple[tuple[str, str], ...] | None = None
+    discreet: bool | None = None

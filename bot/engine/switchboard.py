@@ -15,10 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.campaigns import reminders as reminder_rows
+from bot.campaigns import subscriptions as subscription_rows
 from bot.cases.intake import Effects, Intake
 from bot.engine.conversation import SILENT_AFTER_STOP, Conversation
 from bot.engine.messages import Inbound, Outcome, Reply, State
-from bot.outbox import Outbox, Outgoing, drop_queued
+from bot.outbox import Outbox, Outgoing, drop_queued, take_back_unasked
 from bot.storage.crypto import Vault
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -192,6 +194,7 @@ class Switchboard:
                     .where(contacts.c.id == contact_id)
                     .values(opted_out_at=utcnow())
                 )
+            self._news(connection, contact_id, inbound.channel, opted_out, outcome)
         handed.extend(
             self.outbox.enqueue(
                 connection,
@@ -202,6 +205,42 @@ class Switchboard:
             )
         )
         return outcome
+
+    def _news(
+        self,
+        connection: Connection,
+        contact_id: int,
+        channel: str,
+        opted_out: bool,
+        outcome: Outcome,
+    ) -> None:
+        """Subscriptions, reminders and discreet mode as the person just set them."""
+        if outcome.subscriptions is not None:
+            added = subscription_rows.sync(
+                connection, self.vault, contact_id=contact_id, topics=outcome.subscriptions
+            )
+            if added and opted_out and channel not in SILENT_AFTER_STOP:
+                # Choosing a topic after /stop is consent again (on SMS only START is).
+                connection.execute(
+                    contacts.update().where(contacts.c.id == contact_id).values(opted_out_at=None)
+                )
+        if outcome.reminders is not None:
+            reminder_rows.sync(
+                connection,
+                self.vault,
+                contact_id=contact_id,
+                country=outcome.state.country,
+                wanted=outcome.reminders,
+                days_before=self.conversation.subscribing.days_before,
+            )
+        if outcome.discreet is not None:
+            connection.execute(
+                contacts.update()
+                .where(contacts.c.id == contact_id)
+                .values(discreet_at=utcnow() if outcome.discreet else None)
+            )
+        if outcome.opt_out or outcome.discreet:
+            take_back_unasked(connection, contact_id)
 
     @staticmethod
     def _next_page(state: State) -> Outcome:

@@ -32,6 +32,9 @@ class Contact(SQLModel, table=True):
     unreachable_at: datetime | None = None
     # Set when the person asked for no messages the hotline starts itself (/stop, STOP).
     opted_out_at: datetime | None = None
+    # Set when the person said someone else may read their phone: nothing the hotline starts
+    # itself (campaigns, reminders) goes to them, only answers.
+    discreet_at: datetime | None = None
 
 
 class Conversation(SQLModel, table=True):
@@ -103,6 +106,9 @@ class OutboxMessage(SQLModel, table=True):
     # What the channel reported after sending (SMS delivery reports): delivered, failed, pending.
     delivery: str | None = Field(default=None, max_length=16)
     delivery_at: datetime | None = None
+    # What queued it when the person did not ask for it (campaign, reminder): STOP and
+    # discreet mode take such messages back while they wait.
+    origin: str | None = Field(default=None, max_length=16)
 
 
 class Organisation(SQLModel, table=True):
@@ -264,3 +270,76 @@ class WebMessage(SQLModel, table=True):
     # The reply (text, options) as encrypted JSON.
     payload_enc: bytes = Field(sa_type=sa.LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Subscription(SQLModel, table=True):
+    """A topic a person asked to hear about, and when they agreed to it. The topic says
+    something about the person ("returning home"), so it is sealed and found by a keyed hash."""
+
+    __table_args__ = (sa.UniqueConstraint("contact_id", "topic_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False)
+    )
+    topic_hash: str = Field(max_length=64, index=True)
+    topic_enc: bytes = Field(sa_type=sa.LargeBinary)
+    consented_at: datetime = Field(default_factory=utcnow)
+
+
+class Reminder(SQLModel, table=True):
+    """A date the person gave (their patent is paid until...), sealed with its kind and node.
+    Only the time of the next reminder is in the clear, so the scheduler can find it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # {"kind", "date", "node"} as encrypted JSON.
+    details_enc: bytes = Field(sa_type=sa.LargeBinary)
+    # When the next reminder is due (UTC); empty once the last one went.
+    next_at: datetime | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CampaignRun(SQLModel, table=True):
+    """One occurrence of a campaign (content/campaigns/<id>.yaml): its recipients are written
+    as deliveries in batches; `planned_after` is the last contact id written so far."""
+
+    __tablename__ = "campaign_run"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "occurrence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=64)
+    # The occurrence's scheduled time (UTC, ISO 8601): a repeat of a cron campaign is a new run.
+    occurrence: str = Field(max_length=32)
+    status: str = Field(default="planning", max_length=16)  # planning, sending, done, cancelled
+    planned_after: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class CampaignDelivery(SQLModel, table=True):
+    """One person's copy of one campaign occurrence: written once, queued once."""
+
+    __tablename__ = "campaign_delivery"
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "contact_id"),
+        sa.Index("ix_campaign_delivery_due", "run_id", "status", "not_before"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("campaign_run.id", ondelete="CASCADE"), nullable=False)
+    )
+    contact_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    status: str = Field(default="pending", max_length=16)  # pending, queued, skipped
+    # The start of the next allowed hours in the person's time zone.
+    not_before: datetime = Field(default_factory=utcnow)
+    reason: str | None = Field(default=None, max_length=16)  # why skipped

@@ -14,6 +14,8 @@ from bot.storage.models import (
     Contact,
     Conversation,
     OutboxMessage,
+    Reminder,
+    Subscription,
     WebMessage,
 )
 
@@ -25,6 +27,8 @@ SEALED = (
     (Case.__table__, ("code_enc",)),
     (CaseMessage.__table__, ("text_enc",)),
     (WebMessage.__table__, ("payload_enc",)),
+    (Subscription.__table__, ("topic_enc",)),
+    (Reminder.__table__, ("details_enc",)),
 )
 
 
@@ -39,6 +43,8 @@ def _rotate(connection: Connection, vault: Vault) -> int:
                 values["address_hash"] = vault.lookup(vault.open(row.address_enc))
             if table is Case.__table__:
                 values["code_hash"] = vault.lookup(case_code_key(vault.open(row.code_enc)))
+            if table is Subscription.__table__:
+                values["topic_hash"] = vault.lookup("topic:" + vault.open(row.topic_enc))
             if values:
                 connection.execute(table.update().where(key == row[0]).values(**values))
                 changed += 1

@@ -12,7 +12,15 @@ from bot.engine.messages import Inbound
 from bot.logs import ContextFormatter
 from bot.settings import Settings
 from bot.storage.database import sqlite_path
-from bot.storage.models import Case, CaseMessage, Contact, Conversation, OutboxMessage
+from bot.storage.models import (
+    Case,
+    CaseMessage,
+    Contact,
+    Conversation,
+    OutboxMessage,
+    Reminder,
+    Subscription,
+)
 
 PHONE = "+996700123456"
 
@@ -158,3 +166,39 @@ async def test_logs_carry_a_pseudonym_never_the_address_or_the_text(hotline, cap
     assert any("person=" in line for line in lines)
     for line in lines:
         assert PHONE not in line and "Ленина" not in line and "складе" not in line
+
+
+async def test_a_date_written_into_an_open_case_goes_to_the_operator(hotline):
+    await hotline.switchboard.receive(inbound("/operator"))
+    said = "мой патент оплачен до 15.01.2027, а работодатель не платит"
+    replies = await hotline.switchboard.receive(inbound(said))
+    assert replies == []  # relayed, not answered by the bot
+    assert await rows(hotline, Reminder) == []
+    lines = [hotline.vault.open(line.text_enc) for line in await rows(hotline, CaseMessage)]
+    assert lines == [said]
+    # Asked for by the bot, a date is an answer to the bot, case or not.
+    await hotline.switchboard.receive(inbound(option="remind:patent"))
+    await hotline.switchboard.receive(inbound("15.01.2027"))
+    assert len(await rows(hotline, Reminder)) == 1
+
+
+async def test_danger_with_a_date_opens_an_urgent_case_not_a_reminder(hotline):
+    await hotline.switchboard.receive(inbound(option="remind:patent"))
+    replies = await hotline.switchboard.receive(
+        inbound("меня заперли на складе, патент до 15.01.2027")
+    )
+    assert replies[0].urgent
+    assert await rows(hotline, Reminder) == []
+    [case] = await rows(hotline, Case)
+    assert case.urgent
+
+
+async def test_subscriptions_and_reminders_go_with_the_person_who_forgets(hotline):
+    await hotline.switchboard.receive(inbound(option="sub:safety"))
+    await hotline.switchboard.receive(inbound("мой патент оплачен до 15.01.2027"))
+    assert len(await rows(hotline, Subscription)) == 1
+    assert len(await rows(hotline, Reminder)) == 1
+    await hotline.switchboard.receive(inbound("/forget"))
+    await hotline.switchboard.receive(inbound(option="forget:yes"))
+    assert await rows(hotline, Subscription) == []
+    assert await rows(hotline, Reminder) == []

@@ -58,3 +58,27 @@ def test_the_database_file_is_private(tmp_path: Path):
     make_sqlite_engine(f"sqlite:///{tmp_path}/private/hotline.db").dispose()
     mode = stat.S_IMODE((tmp_path / "private" / "hotline.db").stat().st_mode)
     assert mode == 0o600
+
+
+async def test_campaign_tables_go_down_to_0004_and_come_back(tmp_path: Path):
+    url = f"sqlite:///{tmp_path}/campaigns.db"
+    await upgrade_async(url)
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0004")
+    database = Database(url)
+    try:
+        inspect = await database.run(
+            lambda c: (
+                set(sa.inspect(c).get_table_names()),
+                {col["name"] for col in sa.inspect(c).get_columns("contact")},
+                {col["name"] for col in sa.inspect(c).get_columns("outbox")},
+            )
+        )
+        names, contact_columns, outbox_columns = inspect
+        assert not names & {"subscription", "reminder", "campaign_run", "campaign_delivery"}
+        assert "discreet_at" not in contact_columns and "origin" not in outbox_columns
+        await upgrade_async(url)
+        assert await is_current(database)
+        names = await database.run(lambda c: set(sa.inspect(c).get_table_names()))
+        assert {"subscription", "reminder", "campaign_run", "campaign_delivery"} <= names
+    finally:
+        await database.close()

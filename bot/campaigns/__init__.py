@@ -1,0 +1,1 @@
+"""Information campaigns: topics people subscribe to, reminders, campaigns and their delivery."""

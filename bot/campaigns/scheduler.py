@@ -1,0 +1,95 @@
+"""When campaigns happen: APScheduler 3 fires the timers (in memory: the state is in our own
+tables, and its FAQ says a job store must not be shared between processes), the runs it
+creates are unique per occurrence, and one task queues what is due."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.campaigns.content import Campaigns
+from bot.campaigns.delivery import Deliveries
+from bot.campaigns.reminders import Reminders
+from bot.storage.models import utcnow
+
+log = logging.getLogger(__name__)
+# A one-off campaign whose time passed while the service was down still goes, if not too late.
+MISSED_GRACE = timedelta(hours=12)
+REMINDER_SWEEP = timedelta(minutes=1)
+
+
+class CampaignScheduler:
+    def __init__(
+        self,
+        *,
+        campaigns: Campaigns,
+        deliveries: Deliveries,
+        reminders: Reminders,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.campaigns = campaigns
+        self.deliveries = deliveries
+        self.reminders = reminders
+        self.clock = clock
+        self._scheduler: AsyncIOScheduler | None = None
+        self._loop: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        now = self.clock()
+        for campaign in self.campaigns.campaigns.values():
+            if not campaign.enabled:
+                continue
+            if campaign.once is not None:
+                if campaign.once > now:
+                    scheduler.add_job(
+                        self.deliveries.start,
+                        DateTrigger(campaign.once),
+                        args=[campaign.id, campaign.once],
+                        id=campaign.id,
+                        misfire_grace_time=int(MISSED_GRACE.total_seconds()),
+                    )
+                elif now - campaign.once < MISSED_GRACE:
+                    await self.deliveries.start(campaign.id, campaign.once)
+            elif (trigger := campaign.trigger()) is not None:
+                scheduler.add_job(
+                    self._repeat,
+                    trigger,
+                    args=[campaign.id],
+                    id=campaign.id,
+                    coalesce=True,
+                    misfire_grace_time=3600,
+                )
+        scheduler.add_job(
+            self.reminders.sweep,
+            IntervalTrigger(seconds=REMINDER_SWEEP.total_seconds()),
+            id="reminders",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        self._loop = asyncio.create_task(self.deliveries.run(), name="campaign deliveries")
+        log.info("campaign scheduler started: %d campaigns", len(self.campaigns.campaigns))
+
+    async def _repeat(self, campaign_id: str) -> None:
+        # A cron occurrence is named by its minute: the same firing is the same run.
+        await self.deliveries.start(campaign_id, self.clock().replace(second=0, microsecond=0))
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+            self._loop = None
