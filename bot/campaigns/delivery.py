@@ -46,6 +46,15 @@ SECONDS_QUEUED = 3.0
 STEP_EVERY = 0.25
 
 
+# Outbox rows of a campaign say which run queued them: "campaign:<run id>" (16 characters
+# at most: runs up to 9,999,999).
+ORIGIN = "campaign:"
+
+
+def origin_of(run_id: int) -> str:
+    return f"{ORIGIN}{run_id}"
+
+
 def occurrence_key(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(OCCURRENCE)
 
@@ -216,7 +225,7 @@ class Deliveries:
             .where(
                 outbox_rows.c.channel == channel,
                 outbox_rows.c.status.in_(("queued", "sending")),
-                outbox_rows.c.origin == "campaign",
+                outbox_rows.c.origin.like(ORIGIN + "%"),
             )
         ).scalar_one()
         return max(0, cap - waiting)
@@ -233,6 +242,7 @@ class Deliveries:
             sa.select(
                 deliveries.c.id,
                 deliveries.c.contact_id,
+                deliveries.c.run_id,
                 runs.c.campaign_id,
                 contacts.c.address_enc,
                 contacts.c.language,
@@ -250,6 +260,7 @@ class Deliveries:
                 deliveries.c.status == "pending",
                 deliveries.c.not_before <= now,
                 runs.c.status.in_(("planning", "sending")),
+                runs.c.paused_at.is_(None),
                 contacts.c.channel == channel,
             )
             .order_by(deliveries.c.id)
@@ -289,7 +300,7 @@ class Deliveries:
                     channel=channel,
                     address=self.vault.open(row.address_enc),
                     replies=[reply],
-                    origin="campaign",
+                    origin=origin_of(row.run_id),
                 )
             )
             queued.append(row.id)

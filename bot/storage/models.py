@@ -108,7 +108,8 @@ class OutboxMessage(SQLModel, table=True):
     delivery_at: datetime | None = None
     # What queued it when the person did not ask for it (campaign, reminder): STOP and
     # discreet mode take such messages back while they wait.
-    origin: str | None = Field(default=None, max_length=16)
+    # "campaign:<run id>" or "reminder": also how a campaign's progress is counted.
+    origin: str | None = Field(default=None, max_length=16, index=True)
 
 
 class Organisation(SQLModel, table=True):
@@ -317,6 +318,8 @@ class CampaignRun(SQLModel, table=True):
     occurrence: str = Field(max_length=32)
     status: str = Field(default="planning", max_length=16)  # planning, sending, done, cancelled
     planned_after: int = 0
+    # Set while a campaign manager holds the run: nothing more is queued until they resume it.
+    paused_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
 

@@ -1,4 +1,4 @@
-"""subscriptions, reminders, campaign runs and deliveries, discreet mode, outbox origin
+"""subscriptions, reminders, campaign runs (pausable) and deliveries, discreet mode, outbox origin
 
 Revision ID: 0005
 Revises: 0004
@@ -21,6 +21,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("discreet_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("origin", sa.String(length=16), nullable=True))
+        batch.create_index(batch.f("ix_outbox_origin"), ["origin"], unique=False)
     op.create_table(
         "subscription",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,6 +55,7 @@ def upgrade() -> None:
         sa.Column("occurrence", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("planned_after", sa.Integer(), nullable=False),
+        sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
@@ -85,6 +87,7 @@ def downgrade() -> None:
     op.drop_table("reminder")
     op.drop_table("subscription")
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_index(batch.f("ix_outbox_origin"))
         batch.drop_column("origin")
     with op.batch_alter_table("contact") as batch:
         batch.drop_column("discreet_at")
