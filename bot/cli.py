@@ -527,3 +527,76 @@ def campaign_send(campaign_id: str, at: str | None) -> None:
         click.echo(f"run {run_id} for this occurrence exists already: nobody gets it twice")
     else:
         click.echo(f"run {run_id} queued for {when.isoformat()}; `hotline serve` delivers it")
+
+
+def _on_runs(settings: Settings, work):  # type: ignore[no-untyped-def]
+    """Run one unit of work over the database, once the schema is current."""
+    from bot.storage.database import Database
+    from bot.storage.migrate import is_current
+
+    async def run():  # type: ignore[no-untyped-def]
+        database = Database(settings.database_url)
+        try:
+            if not await is_current(database):
+                click.echo("the database schema is not current: run `hotline db upgrade`", err=True)
+                raise SystemExit(1)
+            return await database.run(work)
+        finally:
+            await database.close()
+
+    return asyncio.run(run())
+
+
+@campaign.command("runs")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+def campaign_runs(limit: int) -> None:
+    """The newest campaign runs and how far each has got."""
+    from bot.campaigns import runs
+
+    for item in _on_runs(_settings(), lambda c: runs.overview(c, limit=limit)):
+        click.echo(
+            f"run {item.run_id} {item.campaign_id} {item.occurrence:%Y-%m-%d %H:%M} UTC "
+            f"{item.state}: {item.percent}% of {item.total} (waiting {item.waiting}, queued "
+            f"{item.queued}, sent {item.sent}, failed {item.failed}, blocked {item.blocked}, "
+            f"skipped {item.skipped})"
+        )
+
+
+def _run_action(action: str, run_id: int) -> None:
+    from datetime import UTC, datetime
+
+    from bot.campaigns import runs
+
+    done = _on_runs(
+        _settings(),
+        lambda c: runs.act(c, run_id=run_id, action=action, at=datetime.now(UTC)),
+    )
+    if not done:
+        click.echo(f"run {run_id}: nothing to {action} (no such run, or it cannot be)", err=True)
+        raise SystemExit(1)
+    click.echo(f"run {run_id}: {action} done")
+
+
+# Run ids are database integers: anything else is refused before the database is opened.
+RUN_ID = click.IntRange(1, 2**31 - 1)
+
+
+@campaign.command("pause")
+@click.argument("run_id", type=RUN_ID)
+def campaign_pause(run_id: int) -> None:
+    """Hold a run: nothing more of it is queued until it is resumed."""
+    _run_action("pause", run_id)
+
+
+@campaign.command("resume")
+@click.argument("run_id", type=RUN_ID)
+def campaign_resume(run_id: int) -> None:
+    """Go on with a held run."""
+    _run_action("resume", run_id)
+
+
+@campaign.command("cancel")
+@click.argument("run_id", type=RUN_ID)
+def campaign_cancel(run_id: int) -> None:
+    """End a run: nobody else gets it; what waits in the outbox is taken back."""
+    _run_action("cancel", run_id)
