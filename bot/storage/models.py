@@ -155,6 +155,8 @@ class Operator(SQLModel, table=True):
     password_epoch: int = 0
     must_change_password: bool = False
     active: bool = True
+    # An admin lets the account run campaigns (the console's Campaigns page); admins always can.
+    campaigns: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 

@@ -71,9 +71,11 @@ async def test_campaign_tables_go_down_to_0004_and_come_back(tmp_path: Path):
                 set(sa.inspect(c).get_table_names()),
                 {col["name"] for col in sa.inspect(c).get_columns("contact")},
                 {col["name"] for col in sa.inspect(c).get_columns("outbox")},
+                {col["name"] for col in sa.inspect(c).get_columns("operator")},
             )
         )
-        names, contact_columns, outbox_columns = inspect
+        names, contact_columns, outbox_columns, operator_columns = inspect
+        assert "campaigns" not in operator_columns
         assert not names & {"subscription", "reminder", "campaign_run", "campaign_delivery"}
         assert "discreet_at" not in contact_columns and "origin" not in outbox_columns
         await upgrade_async(url)

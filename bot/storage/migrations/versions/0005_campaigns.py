@@ -1,4 +1,5 @@
-"""subscriptions, reminders, campaign runs (pausable) and deliveries, discreet mode, outbox origin
+"""subscriptions, reminders, campaign runs (pausable) and deliveries, discreet mode, outbox
+origin, and accounts allowed to run campaigns
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("contact") as batch:
         batch.add_column(sa.Column("discreet_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("operator") as batch:
+        batch.add_column(
+            sa.Column("campaigns", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("origin", sa.String(length=16), nullable=True))
         batch.create_index(batch.f("ix_outbox_origin"), ["origin"], unique=False)
@@ -91,3 +96,5 @@ def downgrade() -> None:
         batch.drop_column("origin")
     with op.batch_alter_table("contact") as batch:
         batch.drop_column("discreet_at")
+    with op.batch_alter_table("operator") as batch:
+        batch.drop_column("campaigns")
