@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 DEFAULT_HOURS = "09:00-20:00"
 # A campaign message is short: two Telegram screens at most, a few SMS pages.
 MAX_MESSAGE = 1000
+# A repeating campaign's occurrences are a day apart at least: more is not news, it is noise.
+MIN_GAP = timedelta(days=1)
 
 
 class _TopicFile(BaseModel):
@@ -54,8 +56,15 @@ class _AudienceFile(BaseModel):
 class _ScheduleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     once: datetime | None = None
-    cron: str | None = None
-    timezone: str = "UTC"  # the time zone the cron expression is read in
+    cron: str | None = Field(default=None, max_length=100)
+    timezone: str = Field(default="UTC", max_length=64)  # the zone the cron expression is read in
+
+
+class _SourceFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    url: str = Field(pattern=r"^https?://[^\s]{4,500}$")
 
 
 class _CampaignFile(BaseModel):
@@ -67,6 +76,9 @@ class _CampaignFile(BaseModel):
     schedule: _ScheduleFile
     hours: str = DEFAULT_HOURS
     enabled: bool = True
+    # Where the message's facts come from, as in the tree's nodes; with a node, its sources.
+    sources: list[_SourceFile] = []
+    reviewed: date | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,9 @@ def _campaign(path: Path, raw: Any, topics: dict[str, Topic], tree: ContentTree 
     for language, text in entry.message.items():
         if not text.strip() or len(text) > MAX_MESSAGE:
             problems.append(f"message.{language} must be 1 to {MAX_MESSAGE} characters")
+    if entry.node is None and not entry.sources:
+        # Never a fact without a source: the node's sources, or the campaign's own.
+        problems.append("give the sources of its facts (sources:) or the node that has them")
     if tree is not None and entry.node is not None and entry.node not in tree.nodes:
         problems.append(f"node {entry.node!r} does not exist")
     if tree is not None and entry.node and len(f"open:{entry.node}".encode()) > 64:
@@ -204,12 +219,29 @@ def _campaign(path: Path, raw: Any, topics: dict[str, Topic], tree: ContentTree 
     )
     if campaign.cron:
         try:
-            campaign.trigger()
+            trigger = campaign.trigger()
         except (ValueError, LookupError) as exc:
             problems.append(f"schedule.cron or timezone: {exc}")
+        else:
+            if trigger is not None and _too_often(trigger):
+                problems.append("schedule.cron fires more than once a day: people would be flooded")
     if problems:
         raise ValueError("; ".join(problems))
     return campaign
+
+
+def _too_often(trigger: CronTrigger, looked_at: int = 30) -> bool:
+    """Whether two of the next occurrences are less than a day apart."""
+    previous = None
+    moment = datetime(2027, 1, 1, tzinfo=UTC)
+    for _ in range(looked_at):
+        following = trigger.get_next_fire_time(previous, moment)
+        if following is None:
+            return False
+        if previous is not None and following - previous < MIN_GAP:
+            return True
+        previous, moment = following, following
+    return False
 
 
 def load_campaigns(content_dir: Path, tree: ContentTree | None = None) -> Campaigns:
@@ -239,8 +271,11 @@ def load_campaigns(content_dir: Path, tree: ContentTree | None = None) -> Campai
         if not _ID.match(path.stem):
             found.problems.append((str(path), "file name must be a campaign id: a-z 0-9 -"))
             continue
+        known = len(found.problems)
         raw = _read(path, found.problems)
         if raw is None:
+            if len(found.problems) == known:
+                found.problems.append((str(path), "the file is empty"))
             continue
         try:
             found.campaigns[path.stem] = _campaign(path, raw, found.topics, tree)
