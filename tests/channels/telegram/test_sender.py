@@ -3,6 +3,7 @@ needs it (wait, retry, give up, stop writing to the chat)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -11,7 +12,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.sender import TelegramSender, Window
 from bot.engine.messages import Option, Reply
 from bot.outbox import SendError
 from tests.fakes.bot_api import BotApiServer
@@ -112,3 +113,15 @@ async def test_one_chat_gets_a_short_burst_then_about_one_a_second(bot_api: BotA
     # Three go at once, the fourth and fifth wait about a second each; the server saw no flood.
     assert elapsed >= 1.5
     assert bot_api.api.too_many == 0 and len(bot_api.api.sent) == 5
+
+
+async def test_the_window_never_holds_more_than_the_limit_and_catches_up():
+    window = Window(5, seconds=0.2)
+    moments = []
+    for index in range(20):
+        if index == 7:
+            await asyncio.sleep(0.05)  # a send that came late: the rest make up for it
+        await window.acquire()
+        moments.append(time.monotonic())
+    assert all(later - first >= 0.2 for first, later in zip(moments, moments[5:], strict=False))
+    assert moments[-1] - moments[0] < 0.2 * 3 + 0.15  # 20 sends: three full windows and a bit
