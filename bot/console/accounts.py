@@ -35,6 +35,7 @@ class Account:
     role: str
     epoch: int
     must_change_password: bool
+    campaigns: bool = False  # an admin let the account run campaigns
 
     @property
     def is_admin(self) -> bool:
@@ -44,6 +45,11 @@ class Account:
     def is_supervisor(self) -> bool:
         """Supervisors and admins: they see statistics and a team."""
         return self.role in ("supervisor", "admin")
+
+    @property
+    def runs_campaigns(self) -> bool:
+        """Admins, and accounts an admin allowed: the Campaigns page."""
+        return self.is_admin or self.campaigns
 
     @property
     def actor(self) -> Actor:
@@ -87,6 +93,7 @@ def _account(row: sa.Row) -> Account:
         role=row.role,
         epoch=row.password_epoch,
         must_change_password=row.must_change_password,
+        campaigns=row.campaigns,
     )
 
 
@@ -179,6 +186,15 @@ def set_password(
     return connection.execute(
         sa.select(operators.c.password_epoch).where(operators.c.id == operator_id)
     ).scalar_one()
+
+
+def set_campaigns(connection: Connection, operator_id: int, allowed: bool) -> bool:
+    """Let the account run campaigns, or no longer; False if there is no such account."""
+    return bool(
+        connection.execute(
+            operators.update().where(operators.c.id == operator_id).values(campaigns=allowed)
+        ).rowcount
+    )
 
 
 def end_sessions(connection: Connection, operator_id: int) -> None:

@@ -97,9 +97,16 @@ async def _admin(account: Annotated[Account, Depends(_signed_in)]) -> Account:
     return account
 
 
+async def _campaign_manager(account: Annotated[Account, Depends(_signed_in)]) -> Account:
+    if not account.runs_campaigns:
+        raise NotAllowed()
+    return account
+
+
 SignedIn = Annotated[Account, Depends(_signed_in)]
 Supervisor = Annotated[Account, Depends(_supervisor)]
 Admin = Annotated[Account, Depends(_admin)]
+CampaignManager = Annotated[Account, Depends(_campaign_manager)]
 
 
 def _here(request: Request) -> str:

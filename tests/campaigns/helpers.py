@@ -18,11 +18,12 @@ outbox = OutboxMessage.__table__
 
 def campaign(
     campaign_id: str = "test-news", *, topics: tuple[str, ...] = ("safety",),
-    start: time = time(0), end: time = time(23, 59, 59), node: str | None = None, **audience,
+    start: time = time(0), end: time = time(23, 59, 59), node: str | None = None,
+    title: str = "test", **audience,
 ) -> Campaign:  # fmt: skip
     return Campaign(
         id=campaign_id,
-        title="test",
+        title=title,
         messages={"ru": "Новость по-русски", "en": "News in English", "ky": "Кыргызча жаңылык"},
         audience=Audience(topics=topics, **audience),
         node=node,

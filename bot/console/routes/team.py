@@ -95,6 +95,8 @@ async def switch_account(
     operator_id: int,
     change: str,
 ) -> Response:
+    if change in ("campaigns-on", "campaigns-off") and operator_id <= 2**31:
+        return await _allow_campaigns(account, hotline, operator_id, change == "campaigns-on")
     if change not in ("disable", "enable") or operator_id > 2**31:
         raise NotAllowed()
     if operator_id == account.id:
@@ -110,4 +112,19 @@ async def switch_account(
 
     if not await hotline.database.run(switch):
         return await _team_page(request, account, hotline, status=404, error="No such account.")
+    return see_other("/console/team")
+
+
+async def _allow_campaigns(account: Account, hotline, operator_id: int, allowed: bool) -> Response:
+    """Let an account run campaigns (the Campaigns page), or no longer."""
+
+    def change(connection: Connection) -> bool:
+        found = accounts.set_campaigns(connection, operator_id, allowed)
+        if found:
+            action = "campaigns_allow" if allowed else "campaigns_disallow"
+            record(connection, account.id, action, detail=f"operator {operator_id}")
+        return found
+
+    if not await hotline.database.run(change):
+        raise NotAllowed()
     return see_other("/console/team")
