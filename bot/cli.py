@@ -359,6 +359,22 @@ def user_disable(name: str) -> None:
     click.echo(f"account {accounts.normal_name(name)} switched off")
 
 
+@user.command("campaigns")
+@click.argument("name")
+@click.argument("allowed", type=click.Choice(["on", "off"]))
+def user_campaigns(name: str, allowed: str) -> None:
+    """Let an account run campaigns in the console (admins always can), or no longer."""
+    from bot.console import accounts
+
+    def work(connection) -> bool:
+        row = accounts.by_name(connection, name)
+        return row is not None and accounts.set_campaigns(connection, row.id, allowed == "on")
+
+    if not _database_run(_settings(), work):
+        raise click.ClickException(f"there is no account {accounts.normal_name(name)!r}")
+    click.echo(f"account {accounts.normal_name(name)}: campaigns {allowed}")
+
+
 @user.command("password")
 @click.argument("name")
 def user_password(name: str) -> None:

@@ -144,3 +144,14 @@ def test_org_add_checks_what_routing_will_read(hotline_cli):
         assert result.exit_code != 0, args
         assert problem in result.output, (args, result.output)
     assert "ok " not in hotline_cli("org", "list").output
+
+
+def test_campaigns_on_and_off(hotline_cli):
+    hotline_cli("org", "add", "ngo-a", "--name", "Crisis Centre A")
+    hotline_cli("user", "add", "dana", "--org", "ngo-a", input=GOOD + "\n")
+    on = hotline_cli("user", "campaigns", "Dana", "on")
+    assert on.exit_code == 0 and "campaigns on" in on.output
+    assert hotline_cli("user", "campaigns", "dana", "off").exit_code == 0
+    assert hotline_cli("user", "campaigns", "nobody", "on").exit_code == 1
+    for odd in ("yes", "ON;", "", "\u200bon"):
+        assert hotline_cli("user", "campaigns", "dana", odd).exit_code == 2
