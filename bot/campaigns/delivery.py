@@ -200,9 +200,10 @@ class Deliveries:
             query = query.where(contacts.c.country.in_(audience.countries))
         if audience.languages:
             query = query.where(contacts.c.language.in_(audience.languages))
-        if audience.channels:
-            query = query.where(contacts.c.channel.in_(audience.channels))
-        return query
+        # Only channels with a sender here: a person met in the web chat or the terminal has
+        # no address to write to first, and a row for them would keep the run open forever.
+        channels = [c for c in audience.channels or self.rates if c in self.rates]
+        return query.where(contacts.c.channel.in_(channels))
 
     # -- queueing ----------------------------------------------------------------------------
 

@@ -158,3 +158,16 @@ async def test_a_new_process_resumes_from_the_rows(hotline):
     rows = [r for r in await outbox_rows(hotline) if (r.origin or "").startswith("campaign:")]
     assert len(rows) == 40 and len({r.contact_id for r in rows}) == 40
     assert await second.finish_runs() == 1
+
+
+async def test_people_met_where_nobody_can_be_written_to_first_get_no_rows(hotline):
+    hotline.campaigns.campaigns["test-news"] = campaign()
+    [telegram] = await subscribers(hotline, ["9100"])
+    await subscribers(hotline, ["web-9101"], channel="web")
+    await subscribers(hotline, ["cli-9102"], channel="cli")
+    planner = desk(hotline)
+    await planner.start("test-news", datetime.now(UTC))
+    assert await planner.plan_due() == 1
+    assert list(await statuses(hotline)) == [telegram]
+    await planner.feed("telegram", room=10)
+    assert await planner.finish_runs() == 1  # nothing left pending: the run is done

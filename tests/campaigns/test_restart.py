@@ -29,6 +29,7 @@ message: {ru: "Новость", en: "News", ky: "Жаңылык"}
 audience: {topics: [safety]}
 schedule: {cron: "0 10 1 * *"}
 hours: "00:00-24:00"
+node: trafficking/passport-taken
 """
 
 
