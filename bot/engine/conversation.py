@@ -141,6 +141,11 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 Gettext = Callable[[str], str]
 
 
+# Channels where the hotline only answers: nobody there can be written to first, so no news
+# or reminders (campaign audiences leave them out too).
+ONLY_ANSWERS = frozenset({"web", "cli"})
+
+
 def N_(message: str) -> str:
     """Marks a message for extraction; it is translated where it is used."""
     return message
@@ -194,7 +199,9 @@ class Conversation:
             state.country = hinted_country
         # Lone surrogates (possible in JSON from a channel) cannot be stored or sent: replace.
         text = (inbound.text or "")[: self.max_text].encode("utf-8", "replace").decode("utf-8")
-        action = inbound.option or self._as_action(state, text)
+        # Where the hotline cannot write first, a date in a question is just part of it.
+        unasked = inbound.channel not in ONLY_ANSWERS
+        action = inbound.option or self._as_action(state, text, unasked_dates=unasked)
 
         offer = None
         if inbound.attachment and not action and not text.strip():
@@ -300,6 +307,13 @@ class Conversation:
         kind, _, value = action.partition(":")
         if kind == "start":
             return replace(self._start(state), opt_in=True)
+        if kind in SUBSCRIBING and kind != "discreet" and channel in ONLY_ANSWERS:
+            _ = self._gettext(state)
+            return self._with_menu(state, _(
+                "News and reminders come only by Telegram or SMS: this chat cannot write to "
+                "you first. To get them, write to the hotline there and send /subscribe or "
+                "/remind."
+            ))  # fmt: skip
         if kind == "remind" and value:
             return self.subscribing.ask_date(state, value)
         if kind in SUBSCRIBING:

@@ -156,3 +156,16 @@ def test_a_far_away_date_is_not_taken(talk, person):
     asked = say(talk, person, option="remind:patent")
     outcome = say(talk, asked.state, "15.01.9999")
     assert outcome.reminders is None
+
+
+@pytest.mark.parametrize("channel", ["web", "cli"])
+def test_where_the_hotline_only_answers_no_news_is_promised(talk, person, channel):
+    for asked in ({"text": "/subscribe"}, {"text": "/remind"}, {"option": "sub:safety"}):
+        outcome = say(talk, person, channel=channel, **asked)
+        assert outcome.subscriptions is None and outcome.reminders is None
+        assert "Telegram or SMS" in outcome.replies[0].text
+    # A date in a question is part of the question there, not a reminder.
+    question = say(talk, person, "my patent is paid until 15.01.2027, can I change jobs?",
+                   channel=channel)  # fmt: skip
+    assert question.reminders is None and "Telegram or SMS" not in question.replies[0].text
+    assert say(talk, person, "/discreet", channel=channel).discreet is True
