@@ -7,7 +7,6 @@ the person go through the outbox on the person's own channel, like every other m
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from bot.cases import audit, directory
 from bot.cases.changes import Changes
-from bot.cases.intake import OPEN, Effects, deadline
+from bot.cases.intake import OPEN, Effects, add_line, deadline
 from bot.cases.notices import Notices
 from bot.cases.views import (
     GENDERS,
@@ -33,8 +32,8 @@ from bot.cases.views import (
     preview,
 )
 from bot.engine.conversation import SILENT_AFTER_STOP
-from bot.engine.messages import Reply, State
-from bot.engine.switchboard import Switchboard, conversations
+from bot.engine.messages import Reply
+from bot.engine.switchboard import Switchboard
 from bot.storage.models import Case, CaseMessage, Contact, Operator, utcnow
 
 __all__ = ["OUTCOMES", "Actor", "CaseGone", "Desk", "Forbidden", "NoConsent"]
@@ -166,7 +165,7 @@ class Desk:
             .order_by(case_messages.c.id)
         ).all()
         person = self._person(connection, case)
-        organisation = self._organisation(connection, case.organisation_id)
+        organisation = directory.find(connection, case.organisation_id)
         operator_name = None
         if case.operator_id is not None:
             operator_name = connection.execute(
@@ -253,7 +252,7 @@ class Desk:
                     "number, or STOP on SMS)"
                 )
             now = self.clock()
-            organisation = self._organisation(connection, case.organisation_id)
+            organisation = directory.find(connection, case.organisation_id)
             language = case.language or "ru"
             reply = self.notices.from_operator(language, organisation, text)
             self._line(connection, case.id, "operator", text, now, actor.id)
@@ -266,8 +265,7 @@ class Desk:
             )
 
         await self.database.run(work)
-        self.outbox.hand_over(channel, handed)
-        self.outbox.wake(channel)
+        self._deliver(channel, handed)
         self._changed({case_id: None})
 
     async def note(self, actor: Actor, case_id: int, text: str) -> None:
@@ -351,9 +349,7 @@ class Desk:
                 )
 
         await self.database.run(work)
-        if channel:
-            self.outbox.hand_over(channel, handed)
-            self.outbox.wake(channel)
+        self._deliver(channel, handed)
         self._changed({case_id: due})
 
     async def close(self, actor: Actor, case_id: int, outcome: str) -> None:
@@ -382,16 +378,14 @@ class Desk:
             person = self._person(connection, case)
             if person is not None and case.person_left_at is None:
                 contact_id, address, unreachable, channel = person
-                organisation = self._organisation(connection, case.organisation_id)
+                organisation = directory.find(connection, case.organisation_id)
                 reply = self.notices.closed(case.language or "ru", organisation)
                 handed.extend(
                     self._send(connection, contact_id, channel, address, [reply], unreachable)
                 )
 
         await self.database.run(work)
-        if channel:
-            self.outbox.hand_over(channel, handed)
-            self.outbox.wake(channel)
+        self._deliver(channel, handed)
         self._changed({case_id: None})
 
     async def set_gender(self, actor: Actor, case_id: int, gender: str | None) -> None:
@@ -470,9 +464,7 @@ class Desk:
             return True
 
         done = await self.database.run(work)
-        if channel:
-            self.outbox.hand_over(channel, handed)
-            self.outbox.wake(channel)
+        self._deliver(channel, handed)
         if done:
             log.info("a case was not taken in time and went to the fallback organisation")
             self.changes.bump()
@@ -561,7 +553,7 @@ class Desk:
         pager = self.switchboard.pagers.get(channel)
         if pager is None:
             return self.switchboard.shape(channel, replies)
-        state = self._state(connection, contact_id)
+        state = self.switchboard.load_state(connection, contact_id)
         sent: list[Reply] = []
         waiting: list[str] = []
         for reply in replies:
@@ -570,14 +562,6 @@ class Desk:
             waiting += rest
         self.switchboard.save_state(connection, contact_id, replace(state, pages=waiting))
         return sent
-
-    def _state(self, connection: Connection, contact_id: int) -> State:
-        row = connection.execute(
-            sa.select(conversations.c.state_enc).where(conversations.c.contact_id == contact_id)
-        ).first()
-        if row is None:
-            return State()
-        return State.from_json(json.loads(self.vault.open(row.state_enc)))
 
     def _line(
         self,
@@ -588,22 +572,13 @@ class Desk:
         at: datetime,
         operator_id: int | None = None,
     ) -> None:
-        connection.execute(
-            case_messages.insert().values(
-                case_id=case_id,
-                author=author,
-                operator_id=operator_id,
-                text_enc=self.vault.seal(text),
-                created_at=at,
-            )
-        )
+        add_line(connection, self.vault, case_id, author, text, at, operator_id)
 
-    @staticmethod
-    def _organisation(connection: Connection, organisation_id: str) -> sa.Row:
-        row = connection.execute(
-            sa.select(organisations).where(organisations.c.id == organisation_id)
-        ).first()
-        return row if row is not None else directory.fallback(connection)
+    def _deliver(self, channel: str, handed: list[Any]) -> None:
+        """After the commit: hand what was queued to this process's sender, and wake it."""
+        if channel:
+            self.outbox.hand_over(channel, handed)
+            self.outbox.wake(channel)
 
 
 def _clean(text: str, limit: int) -> str:

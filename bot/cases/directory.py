@@ -84,6 +84,14 @@ def load(connection: Connection) -> list[sa.Row]:
     return rows
 
 
+def find(connection: Connection, organisation_id: str) -> sa.Row:
+    """The organisation, or the fallback if it has gone (a database edited by hand)."""
+    row = connection.execute(
+        sa.select(organisations).where(organisations.c.id == organisation_id)
+    ).first()
+    return row if row is not None else fallback(connection)
+
+
 def fallback(connection: Connection) -> sa.Row:
     row = connection.execute(
         sa.select(organisations).where(organisations.c.fallback.is_(True)).limit(1)

@@ -57,6 +57,27 @@ def deadline(organisation: Any, urgent: bool, at: datetime) -> datetime:
     return at + timedelta(minutes=minutes)
 
 
+def add_line(
+    connection: Connection,
+    vault: Vault,
+    case_id: int,
+    author: str,
+    text: str,
+    at: datetime,
+    operator_id: int | None = None,
+) -> None:
+    """One line of a case (person, operator, hotline or note), its text encrypted."""
+    connection.execute(
+        case_messages.insert().values(
+            case_id=case_id,
+            author=author,
+            operator_id=operator_id,
+            text_enc=vault.seal(text),
+            created_at=at,
+        )
+    )
+
+
 def topic_of(tree: ContentTree, node_id: str | None) -> str | None:
     if not node_id:
         return None
@@ -236,7 +257,7 @@ class Intake:
         if escalation.urgent and not case.urgent:
             values.update(urgent=True, reason="urgent")
             if case.status == "waiting":
-                organisation = self._organisation(connection, case.organisation_id)
+                organisation = directory.find(connection, case.organisation_id)
                 values["deadline_at"] = min(
                     deadline(organisation, True, now), case.deadline_at or now
                 )
@@ -245,7 +266,7 @@ class Intake:
         if escalation.text:
             self._line(connection, case.id, "person", escalation.text, now)
         effects.changed = True
-        organisation = self._organisation(connection, case.organisation_id)
+        organisation = directory.find(connection, case.organisation_id)
         return self.notices.rejoined(
             self._language(state, case), organisation, self._code(case), now
         )
@@ -358,7 +379,7 @@ class Intake:
             now,
         )
         effects.changed = True
-        organisation = self._organisation(connection, found.organisation_id)
+        organisation = directory.find(connection, found.organisation_id)
         reply = self.notices.reconnected(language, organisation, self._code(found), now)
         return Outcome(replace(state, options=[]), [reply])
 
@@ -379,23 +400,10 @@ class Intake:
     def _line(
         self, connection: Connection, case_id: int, author: str, text: str, at: datetime
     ) -> None:
-        connection.execute(
-            case_messages.insert().values(
-                case_id=case_id, author=author, text_enc=self.vault.seal(text), created_at=at
-            )
-        )
+        add_line(connection, self.vault, case_id, author, text, at)
 
     def _code(self, case: sa.Row) -> str:
         return self.vault.open(case.code_enc)
 
     def _language(self, state: State, case: sa.Row) -> str:
         return state.language or case.language or self.conversation.default_language
-
-    @staticmethod
-    def _organisation(connection: Connection, organisation_id: str) -> sa.Row:
-        row = connection.execute(
-            sa.select(directory.organisations).where(
-                directory.organisations.c.id == organisation_id
-            )
-        ).first()
-        return row if row is not None else directory.fallback(connection)

@@ -381,6 +381,15 @@ class Switchboard:
         connection.execute(outbox_rows.delete().where(outbox_rows.c.contact_id == contact_id))
         connection.execute(contacts.delete().where(contacts.c.id == contact_id))
 
+    def load_state(self, connection: Connection, contact_id: int) -> State:
+        """A person's session, read outside a message (an operator's paged answer)."""
+        row = connection.execute(
+            sa.select(conversations.c.state_enc).where(conversations.c.contact_id == contact_id)
+        ).first()
+        if row is None:
+            return State()
+        return State.from_json(json.loads(self.vault.open(row.state_enc)))
+
     def save_state(self, connection: Connection, contact_id: int, state: State) -> None:
         """Store a session changed outside a message (an operator's paged answer)."""
         state_enc = self.vault.seal(json.dumps(state.to_json(), ensure_ascii=False))
