@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import bot.channels.sms.gateways  # noqa: F401 - registers the SMS gateways
+from bot.campaigns import written
 from bot.campaigns.content import Campaigns, load_campaigns
 from bot.campaigns.delivery import Deliveries
 from bot.campaigns.reminders import Reminders
@@ -111,15 +112,31 @@ class Hotline:
                     connection, self.tree, self.settings.organisation_name
                 )
             )
+            await self.reload_campaigns()
             waiting = await self.timers.start()
             if waiting:
                 log.info("%d waiting cases: their timers are set again", waiting)
             if settings.campaigns_on:
                 self.scheduler = CampaignScheduler(
-                    campaigns=self.campaigns, deliveries=self.deliveries, reminders=self.reminders
+                    campaigns=self.campaigns,
+                    deliveries=self.deliveries,
+                    reminders=self.reminders,
+                    written=self._read_written,
                 )
                 await self.scheduler.start()
         self._housekeeping = asyncio.create_task(self._keep_house(), name="housekeeping")
+
+    async def _read_written(self) -> set[str]:
+        return await self.database.run(
+            lambda connection: written.refresh(connection, self.campaigns, self.tree)
+        )
+
+    async def reload_campaigns(self) -> set[str]:
+        """Read the console's campaigns again and set their timers; the ids that changed."""
+        changed = await self._read_written()
+        if changed and self.scheduler is not None:
+            await self.scheduler.replan(changed)
+        return changed
 
     async def _keep_house(self) -> None:
         while True:

@@ -443,17 +443,37 @@ def org_add(organisation_id: str, **options) -> None:
 
 @main.group()
 def campaign() -> None:
-    """Information campaigns (content/campaigns/*.yaml)."""
+    """Information campaigns (content/campaigns/*.yaml and those written in the console)."""
 
 
 def _campaigns(settings: Settings):  # type: ignore[no-untyped-def]
+    """The campaign files and those written in the console (from the database)."""
+    from bot.campaigns import written
     from bot.campaigns.content import load_campaigns
     from bot.content.loader import load_tree
+    from bot.storage.database import Database
+    from bot.storage.migrate import is_current
 
     tree = load_tree(settings.content_dir)
     found = load_campaigns(settings.content_dir, tree)
     for path, problem in found.problems:
         click.echo(f"error: {path}: {problem}", err=True)
+
+    async def read() -> None:
+        database = Database(settings.database_url)
+        try:
+            if not await is_current(database):
+                click.echo(
+                    "note: the database schema is not current (`hotline db upgrade`): "
+                    "campaigns written in the console are left out",
+                    err=True,
+                )
+                return
+            await database.run(lambda c: written.refresh(c, found, tree))
+        finally:
+            await database.close()
+
+    asyncio.run(read())
     return tree, found
 
 
@@ -470,6 +490,8 @@ def campaign_list() -> None:
             if values := getattr(audience, name):
                 parts.append(f"{name}={','.join(values)}")
         state = "" if item.enabled else " (disabled)"
+        if item.origin != "file":
+            state += " [console]"
         click.echo(
             f"{item.id}{state}: {when}, {item.start:%H:%M}-{item.end:%H:%M} local, "
             f"{' '.join(parts)}, languages {','.join(item.messages)}"

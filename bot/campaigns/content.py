@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
@@ -21,7 +22,8 @@ from bot.content.loader import LANGUAGES
 from bot.content.model import FALLBACK, ContentTree
 
 CHANNELS = ("telegram", "sms", "cli")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+# Campaign and topic ids: file names, button data and URLs.
+CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 DEFAULT_HOURS = "09:00-20:00"
 # A campaign message is short: two Telegram screens at most, a few SMS pages.
@@ -32,7 +34,7 @@ MIN_GAP = timedelta(days=1)
 
 class _TopicFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=_ID.pattern)
+    id: str = Field(pattern=CAMPAIGN_ID.pattern)
     name: dict[str, str]
 
     @field_validator("name")
@@ -114,6 +116,8 @@ class Campaign:
     start: time = time(9)  # allowed local hours
     end: time = time(20)
     enabled: bool = True
+    origin: str = "file"  # "file": content/campaigns/<id>.yaml; "console": written there
+    version: int = 0  # a console campaign's edit count, to see what changed
 
     def message(self, language: str | None) -> tuple[str, str]:
         """The text in the person's language, or the first fallback there is, and its language."""
@@ -161,8 +165,21 @@ def _explain(exc: ValidationError) -> str:
     )
 
 
-def _campaign(path: Path, raw: Any, topics: dict[str, Topic], tree: ContentTree | None) -> Campaign:
-    entry = _CampaignFile.model_validate(raw)
+def parse_campaign(
+    campaign_id: str,
+    raw: Any,
+    topics: dict[str, Topic],
+    tree: ContentTree | None,
+    *,
+    origin: str = "file",
+    version: int = 0,
+) -> Campaign:
+    """One campaign, from a file or from the console (the same shape, the same checks);
+    ValueError names every problem found."""
+    try:
+        entry = _CampaignFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ValueError(_explain(exc)) from None
     problems: list[str] = []
     if "ru" not in entry.message:
         problems.append("message needs a Russian text (ru)")
@@ -191,6 +208,10 @@ def _campaign(path: Path, raw: Any, topics: dict[str, Topic], tree: ContentTree 
     schedule = entry.schedule
     if (schedule.once is None) == (schedule.cron is None):
         problems.append("schedule needs exactly one of once or cron")
+    try:
+        ZoneInfo(schedule.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        problems.append(f"schedule.timezone {schedule.timezone!r} is not a known time zone")
     once = schedule.once
     if once is not None and once.tzinfo is None:
         problems.append("schedule.once needs a time zone (2027-01-10T09:00:00+05:00 or ...Z)")
@@ -200,7 +221,7 @@ def _campaign(path: Path, raw: Any, topics: dict[str, Topic], tree: ContentTree 
         problems.append(str(exc))
         start, end = time(9), time(20)
     campaign = Campaign(
-        id=path.stem,
+        id=campaign_id,
         title=entry.title,
         messages=dict(entry.message),
         audience=Audience(
@@ -216,6 +237,8 @@ def _campaign(path: Path, raw: Any, topics: dict[str, Topic], tree: ContentTree 
         start=start,
         end=end,
         enabled=entry.enabled,
+        origin=origin,
+        version=version,
     )
     if campaign.cron:
         try:
@@ -268,7 +291,7 @@ def load_campaigns(content_dir: Path, tree: ContentTree | None = None) -> Campai
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "topics.yaml":
             continue
-        if not _ID.match(path.stem):
+        if not CAMPAIGN_ID.match(path.stem):
             found.problems.append((str(path), "file name must be a campaign id: a-z 0-9 -"))
             continue
         known = len(found.problems)
@@ -278,9 +301,7 @@ def load_campaigns(content_dir: Path, tree: ContentTree | None = None) -> Campai
                 found.problems.append((str(path), "the file is empty"))
             continue
         try:
-            found.campaigns[path.stem] = _campaign(path, raw, found.topics, tree)
-        except ValidationError as exc:
-            found.problems.append((str(path), _explain(exc)))
+            found.campaigns[path.stem] = parse_campaign(path.stem, raw, found.topics, tree)
         except ValueError as exc:
             found.problems.append((str(path), str(exc)))
     return found

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.campaigns import written
 from bot.campaigns.content import Campaign, Campaigns
 from bot.campaigns.hours import next_allowed
 from bot.campaigns.render import campaign_reply
@@ -94,6 +95,15 @@ class Deliveries:
             index_elements=["run_id", "contact_id"]
         )
 
+    def _campaign(self, connection: Connection, campaign_id: str) -> Campaign | None:
+        """A run's campaign. One written in the console of another process may not have
+        reached this one yet: the table is read again before the run is given up."""
+        campaign = self.campaigns.campaigns.get(campaign_id)
+        if campaign is None:
+            written.refresh(connection, self.campaigns, self.tree)
+            campaign = self.campaigns.campaigns.get(campaign_id)
+        return campaign
+
     # -- runs --------------------------------------------------------------------------------
 
     async def start(self, campaign_id: str, at: datetime) -> int:
@@ -152,7 +162,7 @@ class Deliveries:
         ).first()
         if run is None:
             return None
-        campaign = self.campaigns.campaigns.get(run.campaign_id)
+        campaign = self._campaign(connection, run.campaign_id)
         if campaign is None:  # removed from the content meanwhile
             connection.execute(runs.update().where(runs.c.id == run.id).values(status="cancelled"))
             return 0
@@ -273,7 +283,7 @@ class Deliveries:
         skipped: dict[str, list[int]] = {}
         later: list[tuple[int, datetime]] = []
         for row in connection.execute(query).all():
-            campaign = self.campaigns.campaigns.get(row.campaign_id)
+            campaign = self._campaign(connection, row.campaign_id)
             reason = (
                 "opted out" if row.opted_out_at else
                 "discreet" if row.discreet_at else

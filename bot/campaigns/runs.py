@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.campaigns.delivery import OCCURRENCE, ORIGIN, origin_of
+from bot.campaigns.delivery import OCCURRENCE, ORIGIN, occurrence_key, origin_of
 from bot.storage.models import CampaignDelivery, CampaignRun, Contact, OutboxMessage
 
 runs = CampaignRun.__table__
@@ -78,12 +78,19 @@ def _run_id(origin: str) -> int | None:
 
 
 def overview(
-    connection: Connection, *, limit: int = 50, run_id: int | None = None
+    connection: Connection,
+    *,
+    limit: int = 50,
+    run_id: int | None = None,
+    campaign_id: str | None = None,
 ) -> list[Progress]:
-    """The newest runs (or one run) with their counts, in two grouped queries."""
+    """The newest runs (of one campaign, or one run) with their counts, in two grouped
+    queries."""
     query = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
     if run_id is not None:
         query = query.where(runs.c.id == run_id)
+    if campaign_id is not None:
+        query = query.where(runs.c.campaign_id == campaign_id)
     found = connection.execute(query).all()
     if not found:
         return []
@@ -142,6 +149,26 @@ def overview(
         )
         for row in found
     ]
+
+
+def running(connection: Connection, campaign_id: str) -> int | None:
+    """The campaign's run still under way, if there is one."""
+    return connection.execute(
+        sa.select(runs.c.id)
+        .where(runs.c.campaign_id == campaign_id, runs.c.status.in_(ACTIVE))
+        .order_by(runs.c.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def at(connection: Connection, campaign_id: str, occurrence: datetime) -> int | None:
+    """The campaign's run for that occurrence, if there is one."""
+    return connection.execute(
+        sa.select(runs.c.id).where(
+            runs.c.campaign_id == campaign_id,
+            runs.c.occurrence == occurrence_key(occurrence),
+        )
+    ).scalar()
 
 
 def progress(connection: Connection, *, run_id: int) -> Progress | None:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 FORM_LIMIT = 64 * 1024  # bytes: a 4000-character reply in any script fits with room to spare
 FORM_FIELDS = 50
+# The campaign form: a message per language and a box per topic, country, language, channel.
+LONG_FORM_FIELDS = 200
 _UNREAD = object()
 
 
@@ -134,8 +136,9 @@ def login_url(next_url: str) -> str:
     return "/console/login?next=" + quote(safe_next(next_url), safe="/")
 
 
-async def _posted_form(request: Request) -> dict[str, str]:
-    """The posted fields (the first of each name), once the CSRF token matched the session's."""
+async def _posted_pairs(request: Request, fields: int) -> list[tuple[str, str]]:
+    """The posted fields in order (a name may repeat), once the CSRF token matched the
+    session's."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind and kind != "application/x-www-form-urlencoded":
         raise BadForm(415, "Send the form as the page does.")
@@ -149,18 +152,32 @@ async def _posted_form(request: Request) -> dict[str, str]:
             raise BadForm(413, "That is too long.")
     try:
         pairs = parse_qsl(
-            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=FORM_FIELDS
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=fields
         )
     except ValueError as exc:
         raise BadForm(400, "The form has too many fields.") from exc
-    form: dict[str, str] = {}
-    for key, value in pairs:
-        form.setdefault(key, value.replace("\x00", ""))
+    pairs = [(key, value.replace("\x00", "")) for key, value in pairs]
     session = current_session(request)
-    token = form.get("csrf", "") or request.headers.get("x-csrf-token", "")
+    token = next((value for key, value in pairs if key == "csrf"), "") or request.headers.get(
+        "x-csrf-token", ""
+    )
     if session is None or not hmac.compare_digest(token.encode(), session.csrf.encode()):
         raise BadForm(403, "The form has expired. Go back, reload the page and try again.")
+    return pairs
+
+
+async def _posted_form(request: Request) -> dict[str, str]:
+    """The posted fields (the first of each name), once the CSRF token matched."""
+    form: dict[str, str] = {}
+    for key, value in await _posted_pairs(request, FORM_FIELDS):
+        form.setdefault(key, value)
     return form
 
 
+async def _posted_fields(request: Request) -> list[tuple[str, str]]:
+    """A longer form whose names repeat (checkboxes): every field, in order."""
+    return await _posted_pairs(request, LONG_FORM_FIELDS)
+
+
 PostedForm = Annotated[dict[str, str], Depends(_posted_form)]
+PostedFields = Annotated[list[tuple[str, str]], Depends(_posted_fields)]

@@ -20,7 +20,17 @@ from bot.console.deps import (
 )
 from bot.console.middleware import ConsoleHeaders
 from bot.console.pages import render, see_other
-from bot.console.routes import account, audit, campaigns, cases, queue, signin, stats, team
+from bot.console.routes import (
+    account,
+    audit,
+    campaign_editor,
+    campaigns,
+    cases,
+    queue,
+    signin,
+    stats,
+    team,
+)
 from bot.console.session import Sessions
 from bot.settings import Settings
 
@@ -36,7 +46,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.state.console = Console(
         sessions=Sessions(settings.master_keys, secure=settings.public_url.startswith("https:"))
     )
-    for module in (signin, queue, cases, stats, audit, team, campaigns, account):
+    for module in (signin, queue, cases, stats, audit, team, campaigns, campaign_editor, account):
         app.include_router(module.router, prefix="/console")
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.add_api_route("/console/{rest:path}", _not_found, methods=["GET", "POST"])

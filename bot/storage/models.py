@@ -348,3 +348,25 @@ class CampaignDelivery(SQLModel, table=True):
     # The start of the next allowed hours in the person's time zone.
     not_before: datetime = Field(default_factory=utcnow)
     reason: str | None = Field(default=None, max_length=16)  # why skipped
+
+
+class WrittenCampaign(SQLModel, table=True):
+    """A campaign written in the console: the same fields as content/campaigns/<id>.yaml
+    (`body`, that file's shape), checked by the same rules. A file of the same id wins."""
+
+    __tablename__ = "written_campaign"
+
+    id: str = Field(primary_key=True, max_length=48)
+    body: dict = Field(sa_type=sa.JSON)
+    # Each save adds one: an edit made from an older copy of the form is refused, not merged.
+    version: int = 1
+    created_by: int | None = Field(
+        sa_column=sa.Column(sa.ForeignKey("operator.id", ondelete="SET NULL"), nullable=True),
+        default=None,
+    )
+    updated_by: int | None = Field(
+        sa_column=sa.Column(sa.ForeignKey("operator.id", ondelete="SET NULL"), nullable=True),
+        default=None,
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,6 +1,7 @@
-"""Campaigns: each run's progress (waiting, queued, sent, failed, blocked, skipped) with a
-progress bar, and pause, resume or cancel as posted forms. For admins and for accounts an
-admin allowed to run campaigns; every action is in the audit log."""
+"""Campaigns: the campaigns there are (files, and those written in the console), each run's
+progress (waiting, queued, sent, failed, blocked, skipped) with a progress bar, and pause,
+resume or cancel as posted forms. For admins and for accounts an admin allowed to run
+campaigns; every action is in the audit log."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ async def _page(
         account=account,
         items=items,
         titles=titles,
+        definitions=sorted(hotline.campaigns.campaigns.values(), key=lambda c: c.id),
         message=message,
         error=error,
     )
