@@ -26,6 +26,11 @@ REMINDER_SWEEP = timedelta(minutes=1)
 WRITTEN_SWEEP = timedelta(seconds=30)
 
 
+def job_of(campaign_id: str) -> str:
+    """The timer's name: apart from the scheduler's own jobs, whatever a campaign is called."""
+    return f"campaign:{campaign_id}"
+
+
 class CampaignScheduler:
     def __init__(
         self,
@@ -84,8 +89,9 @@ class CampaignScheduler:
         scheduler = self._scheduler
         if scheduler is None:
             return
-        if scheduler.get_job(campaign_id) is not None:
-            scheduler.remove_job(campaign_id)
+        job_id = job_of(campaign_id)
+        if scheduler.get_job(job_id) is not None:
+            scheduler.remove_job(job_id)
         campaign = self.campaigns.campaigns.get(campaign_id)
         if campaign is None or not campaign.enabled:
             return
@@ -96,7 +102,7 @@ class CampaignScheduler:
                     self.deliveries.start,
                     DateTrigger(campaign.once),
                     args=[campaign.id, campaign.once],
-                    id=campaign.id,
+                    id=job_id,
                     misfire_grace_time=int(MISSED_GRACE.total_seconds()),
                 )
             elif now - campaign.once < MISSED_GRACE:
@@ -106,7 +112,7 @@ class CampaignScheduler:
                 self._repeat,
                 trigger,
                 args=[campaign.id],
-                id=campaign.id,
+                id=job_id,
                 coalesce=True,
                 misfire_grace_time=3600,
             )

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.campaigns import runs, written
+from bot.campaigns.scheduler import job_of
 from bot.storage.models import AuditEntry, CampaignDelivery, WrittenCampaign, utcnow
 from tests.campaigns.helpers import subscribers
 from tests.console.conftest import Console, csrf_of, post, sign_in
@@ -84,7 +85,7 @@ async def test_a_campaign_written_in_the_console_is_kept_shown_and_scheduled(con
     assert campaign.origin == "console" and campaign.messages.keys() == {"ru", "ky"}
     scheduler = console.hotline.scheduler
     assert scheduler is not None and scheduler._scheduler is not None
-    job = scheduler._scheduler.get_job("winter-safety")
+    job = scheduler._scheduler.get_job(job_of("winter-safety"))
     assert job is not None and job.next_run_time == campaign.once
     assert await audit_actions(console) == [("campaign_create", "winter-safety")]
 
@@ -117,7 +118,7 @@ async def test_editing_keeps_versions_and_refuses_a_stale_form(console: Console)
     assert campaign.version == 2 and not campaign.enabled
     scheduler = console.hotline.scheduler
     assert scheduler is not None and scheduler._scheduler is not None
-    assert scheduler._scheduler.get_job("winter-safety") is None  # switched off: no timer
+    assert scheduler._scheduler.get_job(job_of("winter-safety")) is None  # switched off: no timer
     assert await audit_actions(console) == [
         ("campaign_create", "winter-safety"),
         ("campaign_edit", "winter-safety"),
@@ -316,7 +317,8 @@ async def test_hostile_posts(console: Console):
 
 async def test_a_campaign_saved_by_another_process_is_picked_up(console: Console):
     """Another worker's console saved it: the delivery loop finds it rather than cancelling
-    the run, and the scheduler's sweep sets its timer."""
+    the run, and the scheduler's sweep sets its timer (apart from the scheduler's own job of
+    the same name)."""
     hotline = console.hotline
     await subscribers(hotline, ["7101", "7102"], country="KG")
     account = await console.operator("root", "hotline", "admin")
@@ -328,17 +330,18 @@ async def test_a_campaign_saved_by_another_process_is_picked_up(console: Console
         "schedule": {"once": (utcnow() + timedelta(days=2)).isoformat(), "timezone": "UTC"},
         "hours": "00:00-24:00",
     }
-    await console.run(lambda c: written.add(c, campaign_id="elsewhere", body=body, by=account))
-    assert "elsewhere" not in hotline.campaigns.campaigns
-    await hotline.deliveries.start("elsewhere", utcnow() - timedelta(minutes=1))
+    await console.run(lambda c: written.add(c, campaign_id="reminders", body=body, by=account))
+    assert "reminders" not in hotline.campaigns.campaigns
+    await hotline.deliveries.start("reminders", utcnow() - timedelta(minutes=1))
     await hotline.deliveries.plan_due()
-    found = await console.run(lambda c: runs.overview(c, campaign_id="elsewhere"))
+    found = await console.run(lambda c: runs.overview(c, campaign_id="reminders"))
     assert [item.status for item in found] == ["sending"] and found[0].total == 2
     scheduler = hotline.scheduler
     assert scheduler is not None and scheduler._scheduler is not None
     await console.run(
-        lambda c: written.change(c, campaign_id="elsewhere", body=body, by=account, version=1)
+        lambda c: written.change(c, campaign_id="reminders", body=body, by=account, version=1)
     )
     await scheduler._catch_up()
-    assert scheduler._scheduler.get_job("elsewhere") is not None
-    assert hotline.campaigns.campaigns["elsewhere"].version == 2
+    assert scheduler._scheduler.get_job(job_of("reminders")) is not None
+    assert scheduler._scheduler.get_job("reminders") is not None  # its namesake job stays
+    assert hotline.campaigns.campaigns["reminders"].version == 2
