@@ -41,7 +41,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import ContentTree
 from bot.engine.danger_model import DangerModel
-from bot.language.normalize import prefixes, readings_ru, stems_ru
+from bot.language.normalize import dari_written, prefixes, readings_ru, stems_ru
 
 URGENT_NODE = "urgent"
 THRESHOLD = 1.0
@@ -119,12 +119,22 @@ class Triage:
 
     def _resolve_uncached(self, word: str) -> tuple[str, ...]:
         """The phrase words this message word stands for (itself, or despite a typo)."""
+        # Colloquial Dari spells words as they sound (کردن for کردند, کده for کرده): their
+        # written forms are the same word, whatever its length.
+        spoken = {w for w in dari_written(word) if w in self._vocabulary_set}
         if len(word) < FUZZY_MIN_LENGTH:
-            return (word,) if word in self._vocabulary_set else ()
+            return tuple(sorted(spoken | ({word} & self._vocabulary_set)))
         found = process.extract(
             word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
         )
-        similar = {stem for stem, _, _ in found if len(stem) >= FUZZY_MIN_LENGTH or stem == word}
+        # A typo seldom touches the first letter, and a word with another first letter is
+        # mostly another word (English "picking" is not "kicking").
+        similar = {
+            stem
+            for stem, _, _ in found
+            if stem == word or (len(stem) >= FUZZY_MIN_LENGTH and stem[0] == word[0])
+        }
+        similar |= spoken
         if word in self._known:
             # A word of the curated texts is spelled right: a letter changed inside it makes
             # another word (Tajik мекунанд "they do" is not мекушанд "they kill", Kyrgyz

@@ -97,6 +97,20 @@ def test_a_known_word_may_still_differ_in_its_ending():
     assert triage.check("заперли нас на складе")
 
 
+def test_a_typo_keeps_the_first_letter():
+    triage = triage_in("en", {}, triggers=["kicking me"])
+    english = frozenset({"en"})
+    assert triage.check("he is kickinng me", english)
+    assert not triage.check("they are picking me up at noon", english)
+
+
+def test_spoken_dari_meets_written_phrases():
+    triage = triage_in("fa-AF", {}, triggers=["مرا لت کردند"])
+    dari = frozenset({"fa-AF"})
+    assert triage.check("مرا لت کردن", dari)
+    assert not triage.check("مرا لت", dari)
+
+
 def test_russian_phrases_are_not_read_into_words_of_the_other_language():
     # Tajik бо "with" stems like Russian боюсь; in a Tajik message it is a Tajik word.
     triage = triage_in("ru", {"ru": "Позвоните.", "tg": "Бо мо занг занед."},
