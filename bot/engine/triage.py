@@ -64,6 +64,7 @@ FUZZY_CUTOFF = 85.0
 # Extra words allowed between the words of one phrase ("закрыли нас всех на складе").
 SLACK = 4
 MAX_WORDS = 400
+NEGATION = "не"
 
 
 @dataclass(frozen=True)
@@ -163,16 +164,19 @@ class Triage:
             # "with" stems as Russian боюсь, Kazakh мен "I" as меня).
             foreign = self._foreign(readings_ru(text)[:MAX_WORDS], others)
             if foreign:
-                russian = {
-                    stem: kept
-                    for stem, places in positions.items()
-                    if (kept := [i for i in places if i not in foreign])
-                }
+                russian = _without(positions, foreign)
+        # A Russian word right after не is denied ("не бьют, но унижают", "нерусским не
+        # продаем"): it counts only for phrases that say не themselves ("не выпускают").
+        negated = {i + 1 for i, word in enumerate(words) if word == NEGATION}
+        affirmed = _without(russian, negated) if negated else russian
         found = []
         for phrase in self.phrases:
             if languages is not None and phrase.language not in languages:
                 continue
-            where = russian if phrase.language == "ru" else positions
+            if phrase.language == "ru":
+                where = russian if NEGATION in phrase.stems else affirmed
+            else:
+                where = positions
             places = [where.get(stem) for stem in phrase.stems]
             if all(places) and _close_together(places, len(phrase.stems) + SLACK):
                 found.append(phrase)
@@ -254,6 +258,15 @@ def _words_by_language(tree: ContentTree) -> dict[str, frozenset[str]]:
             for keyword in keywords:
                 found[language].update(readings_ru(keyword))
     return {language: frozenset(words) for language, words in found.items()}
+
+
+def _without(positions: dict[str, list[int]], dropped: set[int]) -> dict[str, list[int]]:
+    """The word positions, without the dropped places."""
+    return {
+        stem: kept
+        for stem, places in positions.items()
+        if (kept := [i for i in places if i not in dropped])
+    }
 
 
 def _close_together(places: list[list[int]], window: int) -> bool:

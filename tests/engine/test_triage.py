@@ -33,6 +33,14 @@ def test_typos_and_transliteration_are_read():
     assert triage.check("не выпускаюут")
 
 
+def test_a_denied_word_is_no_danger_word():
+    triage = triage_with("бьют", "не выпускают", cues={"продали": 0.4})
+    assert triage.check("нас бьют")
+    assert not triage.check("менты не бьют, но унижают")
+    assert triage.assess("сказали нерусским не продаем").score == 0
+    assert triage.check("не выпускают со склада")
+
+
 def test_no_phrases_means_nothing_is_urgent():
     empty = Triage(ContentTree(nodes={}, hotlines=[]))
     assert empty.check("меня заперли") is None
