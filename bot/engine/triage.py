@@ -170,6 +170,7 @@ class Triage:
         negated = {i + 1 for i, word in enumerate(words) if word == NEGATION}
         affirmed = _without(russian, negated) if negated else russian
         found = []
+        single: dict[Phrase, frozenset[int]] = {}  # one-word cues and where they are
         for phrase in self.phrases:
             if languages is not None and phrase.language not in languages:
                 continue
@@ -180,9 +181,12 @@ class Triage:
             places = [where.get(stem) for stem in phrase.stems]
             if all(places) and _close_together(places, len(phrase.stems) + SLACK):
                 found.append(phrase)
+                if len(places) == 1:
+                    single[phrase] = frozenset(places[0] or ())
         # Triggers count once: two wordings of one danger are not twice the danger.
         triggered = any(p.trigger for p in found)
-        score = (1.0 if triggered else 0.0) + sum(p.weight for p in found if not p.trigger)
+        counted = [p for p in found if not p.trigger and p not in _read_twice(single)]
+        score = (1.0 if triggered else 0.0) + sum(p.weight for p in counted)
         probability = None
         if self.model is not None:
             probability = self.model.probability(text[: MAX_WORDS * 20])
@@ -267,6 +271,22 @@ def _without(positions: dict[str, list[int]], dropped: set[int]) -> dict[str, li
         for stem, places in positions.items()
         if (kept := [i for i in places if i not in dropped])
     }
+
+
+def _read_twice(single: dict[Phrase, frozenset[int]]) -> set[Phrase]:
+    """One-word cues found only in words a stronger one-word cue of the same sign already
+    read: two spellings of one word (заставляют, заставили, both read in заставляли) are
+    one sign, as spellings that stem alike are."""
+    seen: dict[bool, set[int]] = {True: set(), False: set()}
+    twice = set()
+    for phrase, places in sorted(single.items(), key=lambda item: -abs(item[0].weight)):
+        if phrase.trigger:
+            continue
+        danger = phrase.weight > 0
+        if places <= seen[danger]:
+            twice.add(phrase)
+        seen[danger] |= places
+    return twice
 
 
 def _close_together(places: list[list[int]], window: int) -> bool:

@@ -68,6 +68,12 @@ def test_triggers_count_once():
     assert not triage.check("раньше меня избили")
 
 
+def test_one_word_read_by_two_cues_counts_once():
+    triage = triage_with(cues={"заставляют": 0.4, "заставили": 0.35, "сауна": 0.3})
+    assert triage.assess("заставляли").score == 0.4
+    assert triage.assess("сауна, заставляли").score == 0.7
+
+
 class SureModel:
     """A stand-in danger model that always gives the same probability."""
 
