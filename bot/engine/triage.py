@@ -41,7 +41,13 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import ContentTree
 from bot.engine.danger_model import DangerModel
-from bot.language.normalize import dari_written, prefixes, readings_ru, stems_ru
+from bot.language.normalize import (
+    dari_written,
+    prefixes,
+    readings_ru,
+    stems_ru,
+    typed_in_latin,
+)
 
 URGENT_NODE = "urgent"
 THRESHOLD = 1.0
@@ -65,6 +71,7 @@ FUZZY_CUTOFF = 85.0
 SLACK = 4
 MAX_WORDS = 400
 NEGATION = "не"
+_NO_SIGNS = str.maketrans("", "", "ьъ")
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,12 @@ class Triage:
         self.model = DangerModel.from_examples(training_examples(tree), model_cache)
         self._vocabulary = sorted({s for p in self.phrases for s in p.stems})
         self._vocabulary_set = frozenset(self._vocabulary)
+        # Chat Latin has no soft or hard sign ("ubyut" for убьют, "bet" for бьет): a Latin
+        # word may stand for a phrase word that differs only by them.
+        self._signless: dict[str, list[str]] = defaultdict(list)
+        for stem in self._vocabulary:
+            if (bare := stem.translate(_NO_SIGNS)) != stem:
+                self._signless[bare].append(stem)
         self._known = _known_words(tree)
         self._words_of = _words_by_language(tree)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
@@ -153,8 +166,11 @@ class Triage:
         if not words:
             return Assessment(0.0, ())
         positions: dict[str, list[int]] = defaultdict(list)
+        latin = typed_in_latin(text)[:MAX_WORDS]
         for i, word in enumerate(words):
             for stem in self._resolve(word):
+                positions[stem].append(i)
+            for stem in self._signless.get(word, ()) if latin[i] else ():
                 positions[stem].append(i)
         russian = positions
         others = (languages or frozenset()) - {"ru"}

@@ -133,6 +133,15 @@ def readings_ru(text: str) -> list[str]:
     return [reading for word in words(fold(normalize(text))) for reading in _readings(word)]
 
 
+def typed_in_latin(text: str) -> list[bool]:
+    """For each word of `readings_ru(text)`: whether it was typed in Latin letters."""
+    return [
+        latin
+        for word in words(fold(normalize(text)))
+        for latin in [bool(_LATIN.search(word))] * len(_readings(word))
+    ]
+
+
 def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Normalised Russian stems of a text, Latin transliteration read as Russian."""
     return list(_stems(text, keep_stopwords))

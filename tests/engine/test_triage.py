@@ -41,6 +41,13 @@ def test_a_denied_word_is_no_danger_word():
     assert triage.check("не выпускают со склада")
 
 
+def test_chat_latin_without_soft_signs_is_read():
+    triage = triage_with("убьют", "бьет жену")
+    assert triage.check("menya ubyut")
+    assert triage.check("sosed bet zhenu")
+    assert not triage.check("убют")  # in Cyrillic the sign is on the keyboard
+
+
 def test_no_phrases_means_nothing_is_urgent():
     empty = Triage(ContentTree(nodes={}, hotlines=[]))
     assert empty.check("меня заперли") is None

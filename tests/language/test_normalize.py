@@ -10,6 +10,7 @@ from bot.language.normalize import (
     normalize,
     prefixes,
     stems_ru,
+    typed_in_latin,
 )
 
 
@@ -147,3 +148,8 @@ def test_spoken_dari_is_read_as_written(spoken: str, written: tuple[str, ...]):
 def test_most_words_have_no_spoken_reading():
     assert dari_written("من") == ()
     assert dari_written("заперли") == ()
+
+
+def test_typed_in_latin_follows_the_readings():
+    assert typed_in_latin("меня zaperli") == [False, True]
+    assert typed_in_latin("moj") == [True, True]  # read both as мой and мож
