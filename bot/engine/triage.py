@@ -18,9 +18,13 @@ How the parts weigh against each other:
 
 - the model's opinion is 2p-1, weighted more when it leans to danger, so that a model sure
   of danger (p of about 0.9) is enough alone: people describe danger in words no list holds;
-- against a trigger the model may only speak when it is very sure of calm, unless the message
-  also holds a calm sign (a cue of CALM_SIGN or less: "год назад", "in the news"): then the
-  trigger may tell of the past or of someone else, and the model is heard in full;
+- against a trigger the model may only speak when it is very sure of calm and the message
+  says more than the phrase, unless the message also holds a calm sign (a cue of CALM_SIGN or
+  less: "год назад", "in the news"): then the trigger may tell of the past or of someone
+  else, and the model is heard in full;
+- a Russian word right after не is denied, unless the phrase says не too; one word read by
+  two one-word cues of the same sign counts once; chat Latin may drop soft signs and spoken
+  Dari its written endings, and a typo keeps the word's first letter;
 - a word the curated texts use is taken as spelled right: it stands for a phrase word only if
   they differ in the ending, not inside (Tajik мекунанд "they do" is not мекушанд "they kill");
 - Russian phrases are looked for in other languages' messages too (people mix in Russian),
@@ -57,6 +61,10 @@ THRESHOLD = 1.0
 # evaluation sets (scripts/eval_matcher.py), never on the held-out one.
 MODEL_WEIGHT = 1.0
 MODEL_VETO = 0.05
+# ... and only when the message says more than the phrase: a look-alike is a danger phrase in
+# a calm story, while a bare phrase ("хочу повеситься") leaves the model nothing but the
+# phrase's own letters to judge by, and it had learned infinitives from calm questions.
+VETO_CONTEXT = 3
 # When the model leans to danger it is heard with more weight, enough on its own from p = 0.9:
 # frightened people describe danger in words no phrase list holds. Chosen on the team's own
 # development messages, never on tests/data.
@@ -209,7 +217,8 @@ class Triage:
             weight = MODEL_WEIGHT_DANGER if probability > 0.5 else MODEL_WEIGHT
             opinion = weight * (2 * probability - 1)
             calm = any(not p.trigger and p.weight <= CALM_SIGN for p in found)
-            protected = triggered and probability >= MODEL_VETO and not calm
+            sure = probability < MODEL_VETO and _has_context(words, found)
+            protected = triggered and not sure and not calm
             score += max(0.0, opinion) if protected else opinion
         return Assessment(round(score, 3), tuple(found), probability)
 
@@ -303,6 +312,12 @@ def _read_twice(single: dict[Phrase, frozenset[int]]) -> set[Phrase]:
             twice.add(phrase)
         seen[danger] |= places
     return twice
+
+
+def _has_context(words: list[str], found: list[Phrase]) -> bool:
+    """Whether the message has VETO_CONTEXT words or more beside its longest trigger."""
+    longest = max((len(p.stems) for p in found if p.trigger), default=0)
+    return len(words) - longest >= VETO_CONTEXT
 
 
 def _close_together(places: list[list[int]], window: int) -> bool:

@@ -157,7 +157,13 @@ def test_the_model_may_not_talk_down_a_danger_phrase_unless_it_is_very_sure():
     triage.model = SureModel(0.2)
     assert triage.check("меня избили")
     triage.model = SureModel(0.01)
-    assert not triage.check("меня избили")
+    assert not triage.check("в кино меня избили, такой сюжет")
+
+
+def test_the_model_may_not_talk_down_a_bare_danger_phrase():
+    triage = triage_with("повеситься")
+    triage.model = SureModel(0.01)
+    assert triage.check("хочу повеситься")
 
 
 def test_a_calm_sign_beside_a_danger_phrase_lets_the_model_speak():
