@@ -18,9 +18,13 @@ How the parts weigh against each other:
 
 - the model's opinion is 2p-1, weighted more when it leans to danger, so that a model sure
   of danger (p of about 0.9) is enough alone: people describe danger in words no list holds;
-- against a trigger the model may only speak when it is very sure of calm, unless the message
-  also holds a calm sign (a cue of CALM_SIGN or less: "год назад", "in the news"): then the
-  trigger may tell of the past or of someone else, and the model is heard in full;
+- against a trigger the model may only speak when it is very sure of calm and the message
+  says more than the phrase, unless the message also holds a calm sign (a cue of CALM_SIGN or
+  less: "год назад", "in the news"): then the trigger may tell of the past or of someone
+  else, and the model is heard in full;
+- a Russian word right after не is denied, unless the phrase says не too; one word read by
+  two one-word cues of the same sign counts once; chat Latin may drop soft signs and spoken
+  Dari its written endings, and a typo keeps the word's first letter;
 - a word the curated texts use is taken as spelled right: it stands for a phrase word only if
   they differ in the ending, not inside (Tajik мекунанд "they do" is not мекушанд "they kill");
 - Russian phrases are looked for in other languages' messages too (people mix in Russian),
@@ -41,7 +45,13 @@ from rapidfuzz import fuzz, process
 
 from bot.content.model import ContentTree
 from bot.engine.danger_model import DangerModel
-from bot.language.normalize import prefixes, readings_ru, stems_ru
+from bot.language.normalize import (
+    dari_written,
+    prefixes,
+    readings_ru,
+    stems_ru,
+    typed_in_latin,
+)
 
 URGENT_NODE = "urgent"
 THRESHOLD = 1.0
@@ -51,6 +61,10 @@ THRESHOLD = 1.0
 # evaluation sets (scripts/eval_matcher.py), never on the held-out one.
 MODEL_WEIGHT = 1.0
 MODEL_VETO = 0.05
+# ... and only when the message says more than the phrase: a look-alike is a danger phrase in
+# a calm story, while a bare phrase ("хочу повеситься") leaves the model nothing but the
+# phrase's own letters to judge by, and it had learned infinitives from calm questions.
+VETO_CONTEXT = 3
 # When the model leans to danger it is heard with more weight, enough on its own from p = 0.9:
 # frightened people describe danger in words no phrase list holds. Chosen on the team's own
 # development messages, never on tests/data.
@@ -64,6 +78,8 @@ FUZZY_CUTOFF = 85.0
 # Extra words allowed between the words of one phrase ("закрыли нас всех на складе").
 SLACK = 4
 MAX_WORDS = 400
+NEGATION = "не"
+_NO_SIGNS = str.maketrans("", "", "ьъ")
 
 
 @dataclass(frozen=True)
@@ -113,18 +129,34 @@ class Triage:
         self.model = DangerModel.from_examples(training_examples(tree), model_cache)
         self._vocabulary = sorted({s for p in self.phrases for s in p.stems})
         self._vocabulary_set = frozenset(self._vocabulary)
+        # Chat Latin has no soft or hard sign ("ubyut" for убьют, "bet" for бьет): a Latin
+        # word may stand for a phrase word that differs only by them.
+        self._signless: dict[str, list[str]] = defaultdict(list)
+        for stem in self._vocabulary:
+            if (bare := stem.translate(_NO_SIGNS)) != stem:
+                self._signless[bare].append(stem)
         self._known = _known_words(tree)
         self._words_of = _words_by_language(tree)
         self._resolve = lru_cache(maxsize=32768)(self._resolve_uncached)
 
     def _resolve_uncached(self, word: str) -> tuple[str, ...]:
         """The phrase words this message word stands for (itself, or despite a typo)."""
+        # Colloquial Dari spells words as they sound (کردن for کردند, کده for کرده): their
+        # written forms are the same word, whatever its length.
+        spoken = {w for w in dari_written(word) if w in self._vocabulary_set}
         if len(word) < FUZZY_MIN_LENGTH:
-            return (word,) if word in self._vocabulary_set else ()
+            return tuple(sorted(spoken | ({word} & self._vocabulary_set)))
         found = process.extract(
             word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
         )
-        similar = {stem for stem, _, _ in found if len(stem) >= FUZZY_MIN_LENGTH or stem == word}
+        # A typo seldom touches the first letter, and a word with another first letter is
+        # mostly another word (English "picking" is not "kicking").
+        similar = {
+            stem
+            for stem, _, _ in found
+            if stem == word or (len(stem) >= FUZZY_MIN_LENGTH and stem[0] == word[0])
+        }
+        similar |= spoken
         if word in self._known:
             # A word of the curated texts is spelled right: a letter changed inside it makes
             # another word (Tajik мекунанд "they do" is not мекушанд "they kill", Kyrgyz
@@ -142,8 +174,11 @@ class Triage:
         if not words:
             return Assessment(0.0, ())
         positions: dict[str, list[int]] = defaultdict(list)
+        latin = typed_in_latin(text)[:MAX_WORDS]
         for i, word in enumerate(words):
             for stem in self._resolve(word):
+                positions[stem].append(i)
+            for stem in self._signless.get(word, ()) if latin[i] else ():
                 positions[stem].append(i)
         russian = positions
         others = (languages or frozenset()) - {"ru"}
@@ -153,29 +188,37 @@ class Triage:
             # "with" stems as Russian боюсь, Kazakh мен "I" as меня).
             foreign = self._foreign(readings_ru(text)[:MAX_WORDS], others)
             if foreign:
-                russian = {
-                    stem: kept
-                    for stem, places in positions.items()
-                    if (kept := [i for i in places if i not in foreign])
-                }
+                russian = _without(positions, foreign)
+        # A Russian word right after не is denied ("не бьют, но унижают", "нерусским не
+        # продаем"): it counts only for phrases that say не themselves ("не выпускают").
+        negated = {i + 1 for i, word in enumerate(words) if word == NEGATION}
+        affirmed = _without(russian, negated) if negated else russian
         found = []
+        single: dict[Phrase, frozenset[int]] = {}  # one-word cues and where they are
         for phrase in self.phrases:
             if languages is not None and phrase.language not in languages:
                 continue
-            where = russian if phrase.language == "ru" else positions
+            if phrase.language == "ru":
+                where = russian if NEGATION in phrase.stems else affirmed
+            else:
+                where = positions
             places = [where.get(stem) for stem in phrase.stems]
             if all(places) and _close_together(places, len(phrase.stems) + SLACK):
                 found.append(phrase)
+                if len(places) == 1:
+                    single[phrase] = frozenset(places[0] or ())
         # Triggers count once: two wordings of one danger are not twice the danger.
         triggered = any(p.trigger for p in found)
-        score = (1.0 if triggered else 0.0) + sum(p.weight for p in found if not p.trigger)
+        counted = [p for p in found if not p.trigger and p not in _read_twice(single)]
+        score = (1.0 if triggered else 0.0) + sum(p.weight for p in counted)
         probability = None
         if self.model is not None:
             probability = self.model.probability(text[: MAX_WORDS * 20])
             weight = MODEL_WEIGHT_DANGER if probability > 0.5 else MODEL_WEIGHT
             opinion = weight * (2 * probability - 1)
             calm = any(not p.trigger and p.weight <= CALM_SIGN for p in found)
-            protected = triggered and probability >= MODEL_VETO and not calm
+            sure = probability < MODEL_VETO and _has_context(words, found)
+            protected = triggered and not sure and not calm
             score += max(0.0, opinion) if protected else opinion
         return Assessment(round(score, 3), tuple(found), probability)
 
@@ -244,6 +287,37 @@ def _words_by_language(tree: ContentTree) -> dict[str, frozenset[str]]:
             for keyword in keywords:
                 found[language].update(readings_ru(keyword))
     return {language: frozenset(words) for language, words in found.items()}
+
+
+def _without(positions: dict[str, list[int]], dropped: set[int]) -> dict[str, list[int]]:
+    """The word positions, without the dropped places."""
+    return {
+        stem: kept
+        for stem, places in positions.items()
+        if (kept := [i for i in places if i not in dropped])
+    }
+
+
+def _read_twice(single: dict[Phrase, frozenset[int]]) -> set[Phrase]:
+    """One-word cues found only in words a stronger one-word cue of the same sign already
+    read: two spellings of one word (заставляют, заставили, both read in заставляли) are
+    one sign, as spellings that stem alike are."""
+    seen: dict[bool, set[int]] = {True: set(), False: set()}
+    twice = set()
+    for phrase, places in sorted(single.items(), key=lambda item: -abs(item[0].weight)):
+        if phrase.trigger:
+            continue
+        danger = phrase.weight > 0
+        if places <= seen[danger]:
+            twice.add(phrase)
+        seen[danger] |= places
+    return twice
+
+
+def _has_context(words: list[str], found: list[Phrase]) -> bool:
+    """Whether the message has VETO_CONTEXT words or more beside its longest trigger."""
+    longest = max((len(p.stems) for p in found if p.trigger), default=0)
+    return len(words) - longest >= VETO_CONTEXT
 
 
 def _close_together(places: list[list[int]], window: int) -> bool:

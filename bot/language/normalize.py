@@ -133,6 +133,15 @@ def readings_ru(text: str) -> list[str]:
     return [reading for word in words(fold(normalize(text))) for reading in _readings(word)]
 
 
+def typed_in_latin(text: str) -> list[bool]:
+    """For each word of `readings_ru(text)`: whether it was typed in Latin letters."""
+    return [
+        latin
+        for word in words(fold(normalize(text)))
+        for latin in [bool(_LATIN.search(word))] * len(_readings(word))
+    ]
+
+
 def stems_ru(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Normalised Russian stems of a text, Latin transliteration read as Russian."""
     return list(_stems(text, keep_stopwords))
@@ -151,3 +160,21 @@ def _stems(text: str, keep_stopwords: bool) -> tuple[str, ...]:
 def prefixes(word: str, shortest: int) -> list[str]:
     """The word's proper prefixes at least `shortest` letters long, longest first."""
     return [word[:n] for n in range(len(word) - 1, shortest - 1, -1)]
+
+
+# Spoken (Kabuli) Dari as people type it, and the written words it stands for: the verb
+# ending -ند is said and typed -ن (کردن "they did"), کرده as کده, است as اس, را as ره.
+_DARI_SPOKEN_WORDS = {"ره": "را", "اس": "است", "کده": "کرده", "کدن": "کردند", "کدم": "کردم"}
+_DARI_SPOKEN_ENDING = re.compile(r"^[\u0600-\u06ff]{2,}ن$")
+
+
+@lru_cache(maxsize=8192)
+def dari_written(word: str) -> tuple[str, ...]:
+    """The written Dari words a spoken spelling stands for (none for most words): a whole
+    word of the table, or a word ending in ن read with the written verb ending ند."""
+    found = []
+    if word in _DARI_SPOKEN_WORDS:
+        found.append(_DARI_SPOKEN_WORDS[word])
+    if _DARI_SPOKEN_ENDING.match(word):
+        found.append(word + "د")
+    return tuple(found)

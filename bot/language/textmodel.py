@@ -26,12 +26,12 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from bot.language.normalize import as_russian, readings_ru, stems_ru
+from bot.language.normalize import STOPWORDS_RU, as_russian, readings_ru, stem_ru
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 # Bump when features or models change meaning, so cached models are trained again.
-MODEL_FORMAT = "4"
+MODEL_FORMAT = "5"
 
 
 def letter_ngrams(text: str, shortest: int = 2, longest: int = 5) -> list[str]:
@@ -48,7 +48,9 @@ def letter_ngrams(text: str, shortest: int = 2, longest: int = 5) -> list[str]:
 
 
 def stems_and_pairs(text: str) -> list[str]:
-    stems = stems_ru(text, keep_stopwords=True)
+    """Russian stems and their pairs; Russian small words stay whole, or the stemmer makes
+    one feature of Russian меня "me", Kazakh мен "I" and Kyrgyz менен "with"."""
+    stems = [w if w in STOPWORDS_RU else stem_ru(w) for w in readings_ru(text)]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 
 

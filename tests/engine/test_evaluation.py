@@ -21,19 +21,10 @@ TOP3 = {"eval_ru": 0.90}
 # Where a language is still below a bar, what it reaches now (measured on the set, never
 # tuned on it): the suite holds that floor so nothing slips back, and the bar stays the aim.
 # The languages issue is open while anything is listed here. Fractions of the set's messages.
-# Measured on 2026-12-01, after per-language fixes tuned on our own development sets only:
-# what is left are single messages (1 of 30 calm is 3.3%): calm stories the danger model
-# is sure of although no danger phrase is there, danger phrases in calm Dari, Pashto and
-# English questions that the model doubts but cannot veto without losing real danger, and
-# Dari, Pashto and Turkmen danger told in words neither the phrases nor the model know.
-SHORTFALLS: dict[str, dict[str, float]] = {
-    "eval2_ru": {"false_urgent": 0.067},  # 2 of 30 calm
-    "eval_en": {"false_urgent": 0.034},  # 1 of 30
-    "eval_fa-AF": {"urgent_recall": 0.7, "false_urgent": 0.034},  # 7 of 10 urgent found
-    "eval_ky": {"false_urgent": 0.067},  # 2 of 30
-    "eval_ps": {"urgent_recall": 0.9, "false_urgent": 0.034},  # 9 of 10
-    "eval_tk": {"urgent_recall": 0.9},  # 9 of 10
-}
+# Measured on 2026-12-01, after changes tuned on our own development sets only (more
+# team-written examples and cues, denied words, spoken Dari, chat Latin without soft signs):
+# every set meets every bar, so nothing is listed.
+SHORTFALLS: dict[str, dict[str, float]] = {}
 
 
 def _bar(name: str, figure: str, bar: float) -> float:

@@ -33,6 +33,21 @@ def test_typos_and_transliteration_are_read():
     assert triage.check("не выпускаюут")
 
 
+def test_a_denied_word_is_no_danger_word():
+    triage = triage_with("бьют", "не выпускают", cues={"продали": 0.4})
+    assert triage.check("нас бьют")
+    assert not triage.check("менты не бьют, но унижают")
+    assert triage.assess("сказали нерусским не продаем").score == 0
+    assert triage.check("не выпускают со склада")
+
+
+def test_chat_latin_without_soft_signs_is_read():
+    triage = triage_with("убьют", "бьет жену")
+    assert triage.check("menya ubyut")
+    assert triage.check("sosed bet zhenu")
+    assert not triage.check("убют")  # in Cyrillic the sign is on the keyboard
+
+
 def test_no_phrases_means_nothing_is_urgent():
     empty = Triage(ContentTree(nodes={}, hotlines=[]))
     assert empty.check("меня заперли") is None
@@ -58,6 +73,12 @@ def test_triggers_count_once():
     triage = triage_with("избили", "меня избили", cues={"раньше": -0.5})
     assert triage.assess("меня избили").score == 1.0
     assert not triage.check("раньше меня избили")
+
+
+def test_one_word_read_by_two_cues_counts_once():
+    triage = triage_with(cues={"заставляют": 0.4, "заставили": 0.35, "сауна": 0.3})
+    assert triage.assess("заставляли").score == 0.4
+    assert triage.assess("сауна, заставляли").score == 0.7
 
 
 class SureModel:
@@ -97,6 +118,20 @@ def test_a_known_word_may_still_differ_in_its_ending():
     assert triage.check("заперли нас на складе")
 
 
+def test_a_typo_keeps_the_first_letter():
+    triage = triage_in("en", {}, triggers=["kicking me"])
+    english = frozenset({"en"})
+    assert triage.check("he is kickinng me", english)
+    assert not triage.check("they are picking me up at noon", english)
+
+
+def test_spoken_dari_meets_written_phrases():
+    triage = triage_in("fa-AF", {}, triggers=["مرا لت کردند"])
+    dari = frozenset({"fa-AF"})
+    assert triage.check("مرا لت کردن", dari)
+    assert not triage.check("مرا لت", dari)
+
+
 def test_russian_phrases_are_not_read_into_words_of_the_other_language():
     # Tajik бо "with" stems like Russian боюсь; in a Tajik message it is a Tajik word.
     triage = triage_in("ru", {"ru": "Позвоните.", "tg": "Бо мо занг занед."},
@@ -122,7 +157,13 @@ def test_the_model_may_not_talk_down_a_danger_phrase_unless_it_is_very_sure():
     triage.model = SureModel(0.2)
     assert triage.check("меня избили")
     triage.model = SureModel(0.01)
-    assert not triage.check("меня избили")
+    assert not triage.check("в кино меня избили, такой сюжет")
+
+
+def test_the_model_may_not_talk_down_a_bare_danger_phrase():
+    triage = triage_with("повеситься")
+    triage.model = SureModel(0.01)
+    assert triage.check("хочу повеситься")
 
 
 def test_a_calm_sign_beside_a_danger_phrase_lets_the_model_speak():

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.language.normalize import (
+    dari_written,
     latin_to_cyrillic,
     normalize,
     prefixes,
     stems_ru,
+    typed_in_latin,
 )
 
 
@@ -133,3 +135,21 @@ def test_readings_follow_the_stems_one_for_one():
     for text in ["", "moj pasport zabrali", "ман бо бародарам", "qamab qo'yishdi", "مرا بند کردند"]:
         assert len(readings_ru(text)) == len(stems_ru(text, keep_stopwords=True))
     assert readings_ru("ман боюсь") == ["ман", "боюсь"]
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [("کردن", ("کردند",)), ("میکشن", ("میکشند",)), ("کده", ("کرده",)), ("ره", ("را",))],
+)
+def test_spoken_dari_is_read_as_written(spoken: str, written: tuple[str, ...]):
+    assert dari_written(spoken) == written
+
+
+def test_most_words_have_no_spoken_reading():
+    assert dari_written("من") == ()
+    assert dari_written("заперли") == ()
+
+
+def test_typed_in_latin_follows_the_readings():
+    assert typed_in_latin("меня zaperli") == [False, True]
+    assert typed_in_latin("moj") == [True, True]  # read both as мой and мож
