@@ -232,8 +232,9 @@ async def test_while_a_sender_runs_replies_go_straight_to_it_already_claimed(hot
     sending = asyncio.create_task(hotline.outbox.run(channel, idle=60))
     await asyncio.sleep(0)  # the loop has started: the channel is being sent on
     await queue_one(hotline)
+    # The channel has the message before its row is marked sent: wait for both.
     for _ in range(200):
-        if channel.sent:
+        if channel.sent and await statuses(hotline) == [("sent", 1)]:
             break
         await asyncio.sleep(0.01)
     assert len(channel.sent) == 1  # sent at once, not after the idle minute
@@ -251,7 +252,10 @@ async def test_while_a_sender_runs_replies_go_straight_to_it_already_claimed(hot
     dying = asyncio.create_task(hotline.outbox.run(Hangs(), idle=60))
     await asyncio.sleep(0)
     await queue_one(hotline)
-    await asyncio.sleep(0.05)
+    for _ in range(200):  # until the hanging sender has claimed it
+        if [s for s, _ in await statuses(hotline)] == ["sent", "sending"]:
+            break
+        await asyncio.sleep(0.01)
     dying.cancel()
     with pytest.raises(asyncio.CancelledError):
         await dying
