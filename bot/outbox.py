@@ -411,8 +411,11 @@ class Outbox:
                         continue
                 except Exception:  # a bad row or a database hiccup must not stop the sender
                     log.exception("outbox dispatch failed", extra={"channel": sender.channel})
+                # Not wait_for: on 3.11 it swallows a cancel that comes with the wake-up,
+                # and a sender asked to stop would go on sending.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), timeout=idle)
+                    async with asyncio.timeout(idle):
+                        await event.wait()
         finally:
             # Handed messages not sent yet stay claimed: the lease (or, on SQLite, the next
             # start) sends them.

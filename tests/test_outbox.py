@@ -227,6 +227,18 @@ async def test_deliveries_are_recorded_with_their_chat_message_ids(hotline):
     assert sorted(refs) == ["1", "2", "3", "4", "5"]
 
 
+async def test_a_sender_told_to_stop_as_it_is_woken_stops(hotline):
+    # Shutdown can cancel the sender in the same moment a reply wakes it; it must stop then,
+    # not go on sending (asyncio.wait_for on Python 3.11 swallowed such a cancel).
+    sending = asyncio.create_task(hotline.outbox.run(Channel(), idle=60))
+    await asyncio.sleep(0.05)  # idle, waiting to be woken
+    hotline.outbox.wake("sms")
+    sending.cancel()
+    done, _ = await asyncio.wait([sending], timeout=5)
+    assert done, "the sender went on after it was cancelled"
+    assert sending.cancelled()
+
+
 async def test_while_a_sender_runs_replies_go_straight_to_it_already_claimed(hotline):
     channel = Channel()
     sending = asyncio.create_task(hotline.outbox.run(channel, idle=60))

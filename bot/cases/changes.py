@@ -24,6 +24,7 @@ class Changes:
         if self.version > after:
             return self.version
         event = self._event
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+        with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel on 3.11
+            async with asyncio.timeout(timeout):
+                await event.wait()
         return self.version

@@ -26,8 +26,9 @@ class Listener:
 
     async def wait(self, timeout: float) -> None:  # noqa: ASYNC109 - a wait, not a call
         """Until rung, or `timeout` seconds."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._rung.wait(), timeout)
+        with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel on 3.11
+            async with asyncio.timeout(timeout):
+                await self._rung.wait()
         self._rung.clear()
 
     def partings(self) -> list[dict[str, Any]]:
