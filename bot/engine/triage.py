@@ -89,6 +89,9 @@ class Phrase:
     weight: float
     trigger: bool
     language: str = "ru"
+    # For each word of a Russian phrase: whether it is reflexive (-ся, -сь), which the stem
+    # drops: повеситься "hang oneself" and повесить "hang (a shelf)" stem alike.
+    reflexive: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,17 @@ class Triage:
             stems = tuple(stems_ru(text, keep_stopwords=True))
             if not stems:
                 continue
-            phrase = Phrase(text=text, stems=stems, weight=weight, trigger=trigger, language=lang)
+            reflexive = (
+                tuple(_reflexive(word) for word in readings_ru(text)) if lang == "ru" else ()
+            )
+            phrase = Phrase(
+                text=text,
+                stems=stems,
+                weight=weight,
+                trigger=trigger,
+                language=lang,
+                reflexive=reflexive if any(reflexive) else (),
+            )
             kept = unique.get((lang, stems))
             if kept is None or (trigger, abs(weight)) > (kept.trigger, abs(kept.weight)):
                 unique[(lang, stems)] = phrase
@@ -192,6 +205,9 @@ class Triage:
         # A Russian word right after не is denied ("не бьют, но унижают", "нерусским не
         # продаем"): it counts only for phrases that say не themselves ("не выпускают").
         negated = {i + 1 for i, word in enumerate(words) if word == NEGATION}
+        # A reflexive phrase word needs a reflexive message word: хочу повесить полку is not
+        # повеситься, потерял паспорт на вокзале is not потерялся на вокзале.
+        reflexive = {i for i, word in enumerate(readings_ru(text)[:MAX_WORDS]) if _reflexive(word)}
         affirmed = _without(russian, negated) if negated else russian
         found = []
         single: dict[Phrase, frozenset[int]] = {}  # one-word cues and where they are
@@ -203,6 +219,11 @@ class Triage:
             else:
                 where = positions
             places = [where.get(stem) for stem in phrase.stems]
+            if phrase.reflexive:
+                places = [
+                    [i for i in found_at if i in reflexive] if found_at and needs else found_at
+                    for found_at, needs in zip(places, phrase.reflexive, strict=True)
+                ]
             if all(places) and _close_together(places, len(phrase.stems) + SLACK):
                 found.append(phrase)
                 if len(places) == 1:
@@ -287,6 +308,16 @@ def _words_by_language(tree: ContentTree) -> dict[str, frozenset[str]]:
             for keyword in keywords:
                 found[language].update(readings_ru(keyword))
     return {language: frozenset(words) for language, words in found.items()}
+
+
+# Reflexive endings as people type them: -ся, -сь, and in haste or chat Latin -са, -ца,
+# -ця, -с (poteryalsa, povesitsa, закрылас).
+_REFLEXIVE_ENDINGS = ("ся", "сь", "са", "ца", "ця", "с")
+
+
+def _reflexive(word: str) -> bool:
+    """Whether a Russian word (as read) ends like a reflexive verb."""
+    return len(word) > 3 and word.endswith(_REFLEXIVE_ENDINGS)
 
 
 def _without(positions: dict[str, list[int]], dropped: set[int]) -> dict[str, list[int]]:

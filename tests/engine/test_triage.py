@@ -48,6 +48,18 @@ def test_chat_latin_without_soft_signs_is_read():
     assert not triage.check("убют")  # in Cyrillic the sign is on the keyboard
 
 
+def test_a_reflexive_phrase_word_needs_a_reflexive_word():
+    triage = triage_with("повеситься", "потерялся на вокзале", "бьют")
+    assert triage.check("хочу повеситься")
+    assert triage.check("хочу повесица")  # typed in haste
+    assert triage.check("povesitsya")
+    assert triage.check("ребенок потерялся на вокзале")
+    assert triage.check("poteryalsa na vokzale")
+    assert not triage.check("хочу повесить полку")
+    assert not triage.check("потерял паспорт на вокзале")
+    assert triage.check("нас бьют")  # a phrase word that is not reflexive is read as before
+
+
 def test_no_phrases_means_nothing_is_urgent():
     empty = Triage(ContentTree(nodes={}, hotlines=[]))
     assert empty.check("меня заперли") is None
