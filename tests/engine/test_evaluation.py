@@ -96,3 +96,16 @@ def test_shortfalls_are_real():
 )
 def test_ordinary_trouble_is_not_urgent(conversation: Conversation, text):
     assert conversation.triage.check(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "дигар намехоҳам зиндагӣ кунам",  # the wish first, then the verb
+        "намехохам зинда бошам",  # without the Tajik letters
+        "хоҳарамро ба Дубай бурданд, намегузоранд баргардад",  # not let back home
+    ],
+)
+def test_tajik_danger_in_its_other_common_forms_is_urgent(conversation: Conversation, text):
+    guess, read = conversation.read(text)
+    assert conversation.is_urgent(read, guess)
