@@ -125,7 +125,9 @@ class Triage:
             if not stems:
                 continue
             reflexive = (
-                tuple(_reflexive(word) for word in readings_ru(text)) if lang == "ru" else ()
+                tuple(word.endswith(("ся", "сь")) for word in readings_ru(text))
+                if lang == "ru"
+                else ()
             )
             phrase = Phrase(
                 text=text,
@@ -311,7 +313,8 @@ def _words_by_language(tree: ContentTree) -> dict[str, frozenset[str]]:
 
 
 # Reflexive endings as people type them: -ся, -сь, and in haste or chat Latin -са, -ца,
-# -ця, -с (poteryalsa, povesitsa, закрылас).
+# -ця, -с (poteryalsa, povesitsa, закрылас). A phrase, written with care, marks a word
+# reflexive only by -ся or -сь, so уксус or секс in a phrase still meet уксусом, сексом.
 _REFLEXIVE_ENDINGS = ("ся", "сь", "са", "ца", "ця", "с")
 
 

@@ -58,6 +58,8 @@ def test_a_reflexive_phrase_word_needs_a_reflexive_word():
     assert not triage.check("хочу повесить полку")
     assert not triage.check("потерял паспорт на вокзале")
     assert triage.check("нас бьют")  # a phrase word that is not reflexive is read as before
+    # A phrase word that only looks reflexive in haste (-с, -са) is no reflexive word.
+    assert triage_with("насильно секс").check("насильно принуждают к сексу")
 
 
 def test_no_phrases_means_nothing_is_urgent():
